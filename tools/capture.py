@@ -51,7 +51,8 @@ class SwitchableStream(io.TextIOBase):
         return self._target.isatty()
 
     def fileno(self) -> int:
-        # A buffer has no file descriptor; tqdm then sizes itself from COLUMNS/LINES.
+        # A buffer has no file descriptor, so no library measures the terminal the
+        # build runs in: output is the same in CI and in `mkdocs serve`.
         return self._target.fileno()
 
     @property
@@ -92,6 +93,21 @@ def _noise_filtered() -> Iterator[None]:
 
 
 @contextmanager
+def _logging_levels_restored() -> Iterator[None]:
+    """A block that quiets a logger (the summary page does) must not quiet later pages."""
+    existing = [
+        logging.getLogger(),
+        *(logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)),
+    ]
+    levels = [(logger, logger.level) for logger in existing]
+    try:
+        yield
+    finally:
+        for logger, level in levels:
+            logger.setLevel(level)
+
+
+@contextmanager
 def _terminal_size(columns: int, lines: int = 50) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in ("COLUMNS", "LINES")}
     os.environ.update(COLUMNS=str(columns), LINES=str(lines))
@@ -115,7 +131,7 @@ def captured_output(columns: int) -> Iterator[io.StringIO]:
         stream.flush()
         stream.buffer_target = buffer
     try:
-        with _terminal_size(columns), _noise_filtered():
+        with _terminal_size(columns), _noise_filtered(), _logging_levels_restored():
             yield buffer
     finally:
         for stream in streams:
