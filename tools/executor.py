@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,15 +33,25 @@ def definition_lines(lines: tuple[str, ...], names: list[str]) -> list[int]:
     return sorted(found.values())
 
 
+@dataclass(frozen=True)
+class BlockTiming:
+    page: str
+    block: str
+    seconds: float
+
+
 class SnippetRunner:
     """Executes blocks in named sessions that live for one build."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.current_page = ""
+        self.timings: list[BlockTiming] = []
 
     def start_build(self) -> None:
         self.sessions.clear()
+        self.timings.clear()
         # Snippets import each other; a rebuild must see edited files, not cached modules.
         for name in [name for name in sys.modules if name == "snippets" or name.startswith("snippets.")]:
             del sys.modules[name]
@@ -70,6 +82,7 @@ class SnippetRunner:
     def run(self, piece: SnippetPiece, session: str | None) -> str:
         namespace = self._namespace(session, piece)
         compiled = compile(piece.positioned_source(), str(self.root / piece.path), "exec")
+        start = time.perf_counter()
         with captured_output(COLUMNS) as buffer:
             try:
                 exec(compiled, namespace)
@@ -77,6 +90,7 @@ class SnippetRunner:
                 failure = error
             else:
                 failure = None
+        self.timings.append(BlockTiming(self.current_page, piece.label, time.perf_counter() - start))
         if failure is not None:
             self._report(piece, failure)
         return render_terminal(buffer.getvalue())

@@ -1,0 +1,71 @@
+"""Read what a built page shows: headings, code blocks and their outputs, tabs, requests."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_BLOCK = re.compile(
+    r'<div class="highlight">(?:<span class="filename">(?P<filename>[^<]*)</span>)?<pre>(?P<body>.*?)</pre>', re.S
+)
+_HEADING_ID = re.compile(r'<h[1-6] id="(?P<id>[^"]+)"')
+_TAB_LABELS = re.compile(r'<div class="tabbed-labels">(?P<labels>.*?)</div>', re.S)
+_REQUESTED = re.compile(
+    r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(?P<src>[^"]+)"|<link\b[^>]*\bhref="(?P<href>[^"]+)"'
+)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    filename: str | None  # set on executed sources (the snippet file)
+    text: str
+    highlighted_lines: tuple[str, ...]
+    is_output: bool  # a block with no file name right under an executed source
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def code_blocks(page: Path) -> list[CodeBlock]:
+    blocks: list[CodeBlock] = []
+    previous_end = -1
+    source = page.read_text(encoding="utf-8")
+    for match in _BLOCK.finditer(source):
+        body = match["body"]
+        highlighted = tuple(_text(line) for line in re.findall(r'<span class="hll">(.*?)\n</span>', body, re.S))
+        follows_source = bool(blocks) and blocks[-1].filename is not None
+        adjacent = source[previous_end : match.start()].strip() == "</div>"
+        is_output = match["filename"] is None and follows_source and adjacent
+        blocks.append(CodeBlock(match["filename"], _text(body).strip("\n"), highlighted, is_output))
+        previous_end = match.end()
+    return blocks
+
+
+def outputs(page: Path) -> list[str]:
+    """The executed results on a page, in order."""
+    return [block.text for block in code_blocks(page) if block.is_output]
+
+
+def heading_ids(page: Path) -> list[str]:
+    return _HEADING_ID.findall(page.read_text(encoding="utf-8"))
+
+
+def tab_label_sets(page: Path) -> list[list[str]]:
+    return [
+        [_text(label) for label in re.findall(r"<label[^>]*>(.*?)</label>", match["labels"], re.S)]
+        for match in _TAB_LABELS.finditer(page.read_text(encoding="utf-8"))
+    ]
+
+
+def requested_urls(page: Path) -> list[str]:
+    """URLs the browser fetches by itself when it opens the page (not links a reader clicks)."""
+    urls = []
+    for match in _REQUESTED.finditer(page.read_text(encoding="utf-8")):
+        tag = match.group(0)
+        if match["href"] and not re.search(r'\brel="(?:stylesheet|preload|prefetch|preconnect|icon|manifest)', tag):
+            continue
+        urls.append(match["src"] or match["href"])
+    return urls
