@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
+from tests.conftest import build_site
 from tests.site_html import code_blocks, heading_ids, outputs, requested_urls, tab_label_sets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,24 +27,6 @@ STEP_PAGES = ["steps/data", "steps/model", "steps/training", "steps/run"]
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Numbers that measure time, the only part of an output allowed to differ between builds.
 TIMINGS = re.compile(r"\[\d\d:\d\d<\d\d:\d\d, +[\d.]+it/s|(?<=\d) +\d+\.\d$", re.M)
-
-
-def build_site(site_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    result = build_site(site_dir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site_dir
 
 
 def page(site: Path, name: str) -> Path:

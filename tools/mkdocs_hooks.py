@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import logging
 import os
 import sys
 import time
@@ -17,6 +18,9 @@ import markdown_exec  # noqa: E402
 
 from tools.capture import install_switchable_streams  # noqa: E402
 from tools.executor import SnippetRunner  # noqa: E402
+from tools.page_fences import python_fence_problems  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.snippet-exec")
 
 # tools/bench.py sets this to a file path to receive the build's phase timings.
 TIMINGS_ENV = "GUIDE_TIMINGS_FILE"
@@ -51,6 +55,8 @@ def on_pre_build(config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    for line, problem in python_fence_problems(markdown):
+        log.error("docs/%s:%d: %s", page.file.src_uri, line, problem)
     runner.current_page = page.file.src_uri
     return markdown
 

@@ -1,0 +1,372 @@
+"""tools/terminal.py, tools/snippet_sources.py and tools/capture.py: how code blocks are run and shown."""
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+import traceback
+from pathlib import Path
+
+import markdown
+import pytest
+import tqdm
+
+from tools import capture
+from tools.capture import NOISE_LOG_RECORDS, NOISE_WARNINGS, SwitchableStream, captured_output
+from tools.snippet_sources import locate, pieces_of
+from tools.terminal import COLUMNS, render_terminal
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def is_control(char: str) -> bool:
+    return char != "\n" and (ord(char) < 0x20 or ord(char) == 0x7F)
+
+
+# --- tools/terminal.py -------------------------------------------------------------------------
+
+
+def test_plain_text_passes_through():
+    assert render_terminal("hello\nworld\n") == "hello\nworld"
+
+
+def test_carriage_return_redraws_keep_the_last_state():
+    stream = "loading 1/3\rloading 2/3\rloading 3/3\ndone\n"
+    assert render_terminal(stream) == "loading 3/3\ndone"
+
+
+def test_shorter_redraw_overwrites_only_what_it_covers():
+    assert render_terminal("abcdef\rxy\n") == "xycdef"
+
+
+def test_cursor_up_overwrites_an_earlier_line():
+    stream = "first\nsecond\n\x1b[A\x1b[A\rFIRST\n"
+    assert render_terminal(stream) == "FIRST\nsecond"
+
+
+def test_tqdm_nested_bars_leave_the_final_screen():
+    """Lightning's bars: an outer bar that stays, an inner one that redraws a line below and clears it."""
+    stream = io.StringIO()
+    outer = tqdm.tqdm(total=3, file=stream, mininterval=0, desc="Epoch 0", ncols=60, ascii=True)
+    for _ in range(3):
+        inner = tqdm.tqdm(total=4, file=stream, mininterval=0, desc="Validation", position=1, leave=False, ncols=60)
+        for _ in range(4):
+            inner.update()
+        inner.close()
+        outer.update()
+    outer.close()
+
+    raw = stream.getvalue()
+    assert "\x1b[A" in raw and "\r" in raw  # the stream really redraws
+    screen = render_terminal(raw)
+    assert len(screen.splitlines()) == 1
+    assert screen.startswith("Epoch 0: 100%|")
+    assert "3/3" in screen
+    assert "Validation" not in screen
+    assert "0%|" not in screen.replace("100%|", "")
+
+
+def test_wide_korean_characters_take_two_columns():
+    assert render_terminal("확인 완료: 가나다\n") == "확인 완료: 가나다"
+    assert render_terminal("가" * 6, columns=10) == "가" * 5 + "\n" + "가"
+    assert render_terminal("가나다\rab\n") == "ab나다"
+
+
+def test_output_has_no_control_characters():
+    stream = "\x1b[1;31mred\x1b[0m plain\a\n\x1b[2Kcleared\rredrawn\n50%\x1b[K\rtab\there\n"
+    screen = render_terminal(stream)
+    assert not [char for char in screen if is_control(char)]
+    assert "\x1b" not in screen
+    assert screen.splitlines()[0] == "red plain"
+    assert screen.splitlines()[1] == "redrawn"
+
+
+def test_trailing_blank_lines_and_spaces_are_dropped():
+    assert render_terminal("a   \nb\n\n\n\n") == "a\nb"
+    assert render_terminal("") == ""
+    assert render_terminal("\n\n") == ""
+
+
+def test_blank_lines_inside_are_kept():
+    assert render_terminal("a\n\nb\n") == "a\n\nb"
+
+
+def test_long_output_does_not_scroll_away():
+    stream = "".join(f"line {n}\n" for n in range(500))
+    lines = render_terminal(stream).splitlines()
+    assert lines[0] == "line 0"
+    assert lines[-1] == "line 499"
+    assert len(lines) == 500
+
+
+def test_lines_wrap_at_the_page_width():
+    assert COLUMNS == 100
+    assert render_terminal("x" * 150) == "x" * 100 + "\n" + "x" * 50
+
+
+# --- tools/snippet_sources.py ------------------------------------------------------------------
+
+SNIPPET = '''\
+"""A file with sections."""
+
+# --8<-- [start:setup]
+import math
+
+
+def area(radius):
+    return math.pi * radius * radius
+# --8<-- [end:setup]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:main]
+    value = area(2)
+    raise ValueError(f"bad value {value:.1f}")
+    # --8<-- [end:main]
+'''
+RAISE_LINE = 15
+
+
+@pytest.fixture
+def snippet_root(tmp_path):
+    (tmp_path / "snippets" / "demo").mkdir(parents=True)
+    (tmp_path / "snippets" / "demo" / "shapes.py").write_text(SNIPPET, encoding="utf-8")
+    assert SNIPPET.splitlines()[RAISE_LINE - 1].strip().startswith("raise ValueError")
+    return tmp_path
+
+
+def paste(root: Path, include: str) -> str:
+    """What pymdownx.snippets, configured as in mkdocs.yml, pastes for one include line."""
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"],
+        extension_configs={
+            "pymdownx.snippets": {"base_path": [str(root)], "check_paths": True, "dedent_subsections": True}
+        },
+    )
+    return "\n".join(md.preprocessors["snippet"].run([f'--8<-- "{include}"']))
+
+
+def test_locate_finds_the_whole_file_without_markers(snippet_root):
+    pasted = paste(snippet_root, "snippets/demo/shapes.py")
+    assert "--8<--" not in pasted
+    piece = locate(pasted, snippet_root)
+    assert piece is not None
+    assert piece.path == Path("snippets/demo/shapes.py")
+    assert piece.section is None
+    assert piece.label == "snippets/demo/shapes.py"
+    assert piece.line_numbers[0] == 1
+    assert piece.line_numbers[-1] == RAISE_LINE
+    assert not any("--8<--" in line for line in piece.lines)
+
+
+def test_locate_finds_a_dedented_section(snippet_root):
+    pasted = paste(snippet_root, "snippets/demo/shapes.py:main")
+    assert pasted.splitlines()[0] == "value = area(2)"  # dedented by pymdownx.snippets
+    piece = locate(pasted, snippet_root)
+    assert piece is not None
+    assert (piece.path, piece.section) == (Path("snippets/demo/shapes.py"), "main")
+    assert piece.label == "snippets/demo/shapes.py:main"
+    assert piece.line_numbers == (RAISE_LINE - 1, RAISE_LINE)
+    assert piece.lines == ("value = area(2)", 'raise ValueError(f"bad value {value:.1f}")')
+
+
+def test_locate_ignores_surrounding_blank_lines(snippet_root):
+    pasted = paste(snippet_root, "snippets/demo/shapes.py:setup")
+    piece = locate(f"\n\n{pasted}\n\n", snippet_root)
+    assert piece is not None
+    assert piece.section == "setup"
+    assert piece.lines[0] == "import math"
+    assert piece.lines[-1] == "    return math.pi * radius * radius"
+
+
+def test_locate_rejects_hand_written_code(snippet_root):
+    assert locate("print('hello')", snippet_root) is None
+    assert locate("value = area(2)", snippet_root) is None  # part of a section is not a section
+
+
+def test_every_section_of_a_file_is_a_piece(snippet_root):
+    pieces = pieces_of(snippet_root / "snippets" / "demo" / "shapes.py", snippet_root)
+    assert [piece.section for piece in pieces] == [None, "setup", "main"]
+
+
+def run_positioned(piece, path: Path, namespace: dict) -> traceback.FrameSummary:
+    code = compile(piece.positioned_source(), str(path), "exec")
+    with pytest.raises(ValueError) as error:
+        exec(code, namespace)
+    return traceback.extract_tb(error.value.__traceback__)[-1]
+
+
+def test_positioned_source_keeps_the_files_line_numbers(snippet_root):
+    path = snippet_root / "snippets" / "demo" / "shapes.py"
+    setup = locate(paste(snippet_root, "snippets/demo/shapes.py:setup"), snippet_root)
+    main = locate(paste(snippet_root, "snippets/demo/shapes.py:main"), snippet_root)
+    source = main.positioned_source().split("\n")
+    assert source[RAISE_LINE - 1] == main.lines[-1]
+    assert not any(source[: RAISE_LINE - 2])  # blank above the section
+
+    namespace = {"__name__": "session"}
+    exec(compile(setup.positioned_source(), str(path), "exec"), namespace)
+    frame = run_positioned(main, path, namespace)
+    assert (frame.filename, frame.lineno) == (str(path), RAISE_LINE)
+    assert frame.line == SNIPPET.splitlines()[RAISE_LINE - 1].strip()
+
+
+def test_positioned_whole_file_raises_at_the_files_line(snippet_root):
+    path = snippet_root / "snippets" / "demo" / "shapes.py"
+    piece = locate(paste(snippet_root, "snippets/demo/shapes.py"), snippet_root)
+    frame = run_positioned(piece, path, {"__name__": "__main__"})
+    assert frame.lineno == RAISE_LINE
+
+
+def test_locate_finds_the_guides_own_sections():
+    pasted = paste(REPO_ROOT, "snippets/dataset/mnist_files.py:check")
+    piece = locate(pasted, REPO_ROOT)
+    assert piece is not None
+    assert (piece.path, piece.section) == (Path("snippets/dataset/mnist_files.py"), "check")
+    file_lines = (REPO_ROOT / piece.path).read_text(encoding="utf-8").splitlines()
+    for number, line in zip(piece.line_numbers, piece.lines, strict=True):
+        assert file_lines[number - 1].strip() == line.strip()
+
+
+# --- tools/capture.py --------------------------------------------------------------------------
+
+
+def fake_terminal(monkeypatch) -> tuple[io.StringIO, io.StringIO]:
+    """Stand-ins for the terminal, so the switchable streams wrap these and not pytest's.
+
+    Called in the test body: pytest puts its own capture streams back after fixture setup.
+    """
+    streams = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", streams[0])
+    monkeypatch.setattr(sys, "stderr", streams[1])
+    return streams
+
+
+def test_print_and_stderr_go_to_one_buffer(monkeypatch):
+    real_streams = fake_terminal(monkeypatch)
+    with captured_output(80) as buffer:
+        print("to stdout")
+        sys.stderr.write("to stderr\n")
+        print("again")
+    assert buffer.getvalue() == "to stdout\nto stderr\nagain\n"
+    assert real_streams[0].getvalue() == real_streams[1].getvalue() == ""
+    print("after")
+    assert real_streams[0].getvalue() == "after\n"
+    assert isinstance(sys.stdout, SwitchableStream)
+    assert sys.stdout.real is real_streams[0]
+
+
+def test_streams_are_replaced_once(monkeypatch):
+    fake_terminal(monkeypatch)
+    with captured_output(80):
+        first = sys.stdout, sys.stderr
+    with captured_output(80):
+        assert (sys.stdout, sys.stderr) == first
+
+
+def test_handler_made_in_an_earlier_capture_writes_into_the_later_one(monkeypatch):
+    real_streams = fake_terminal(monkeypatch)
+    logger = logging.getLogger("tests.capture.late_handler")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        with captured_output(80) as first:
+            handler = logging.StreamHandler()  # grabs sys.stderr, as Lightning's handlers do at import
+            logger.addHandler(handler)
+            logger.info("message one")
+        with captured_output(80) as second:
+            logger.info("message two")
+        logger.info("between blocks")
+    finally:
+        logger.removeHandler(handler)
+    assert first.getvalue() == "message one\n"
+    assert second.getvalue() == "message two\n"
+    assert real_streams[1].getvalue() == "between blocks\n"
+
+
+def test_noise_log_record_is_dropped(monkeypatch):
+    real_streams = fake_terminal(monkeypatch)
+    name, _ = NOISE_LOG_RECORDS[0]
+    logger = logging.getLogger(name)
+    with captured_output(80) as buffer:
+        handler = logging.StreamHandler()
+        logger.addHandler(handler)
+        try:
+            logger.warning("💡 Tip: For seamless cloud logging and experiment tracking, try installing litlogger")
+            logger.warning("GPU available: False")
+        finally:
+            logger.removeHandler(handler)
+    assert buffer.getvalue() == "GPU available: False\n"
+    assert real_streams[1].getvalue() == ""
+    assert not logger.filters  # the filter lives only while a block runs
+
+
+def test_terminal_size_is_set_inside_and_restored(monkeypatch):
+    fake_terminal(monkeypatch)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("LINES", "7")
+    with captured_output(100):
+        assert os.environ["COLUMNS"] == "100"
+        assert os.environ["LINES"] == "50"
+    assert "COLUMNS" not in os.environ
+    assert os.environ["LINES"] == "7"
+
+
+def test_logger_levels_are_restored_after_a_block(monkeypatch):
+    fake_terminal(monkeypatch)
+    logger = logging.getLogger("tests.capture.levels")
+    logger.setLevel(logging.INFO)
+    with captured_output(80):
+        logger.setLevel(logging.WARNING)  # a block quiets a logger, as the summary page does
+    assert logger.level == logging.INFO
+
+
+def test_buffer_is_not_a_tty(monkeypatch):
+    fake_terminal(monkeypatch)
+    with captured_output(80):
+        assert not sys.stdout.isatty()
+        assert sys.stdout.encoding == "utf-8"
+
+
+WARNING_SCRIPT = textwrap.dedent(
+    """
+    import json, warnings
+    from tools.capture import NOISE_WARNINGS, captured_output
+
+    category, message, module = NOISE_WARNINGS[0]
+    noise = "`isinstance(treespec, LeafSpec)` is deprecated, use `isinstance(treespec, TreeSpec)` instead."
+    buffers = []
+    for _ in range(2):
+        with captured_output(80) as buffer:
+            warnings.warn_explicit(noise, category, "_pytree.py", 21, module="pytorch_lightning.utilities._pytree")
+            warnings.warn("an unrelated warning the reader should see", UserWarning)
+        buffers.append(buffer.getvalue())
+    print(json.dumps(buffers))
+    """
+)
+
+
+def test_noise_warning_is_filtered_and_others_shown():
+    """In a fresh interpreter: pytest records warnings itself, which would hide what a build shows."""
+    assert NOISE_WARNINGS[0][0] is FutureWarning
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
+    result = subprocess.run(
+        [sys.executable, "-c", WARNING_SCRIPT], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = json.loads(result.stdout)
+    assert "UserWarning: an unrelated warning the reader should see" in first
+    assert "LeafSpec" not in first
+    assert second == first  # each block shows its warnings afresh, as a new process would
+
+
+def test_noise_patterns_match_what_lightning_says():
+    import re
+
+    _, message, module = NOISE_WARNINGS[0]
+    assert re.match(message, "`isinstance(treespec, LeafSpec)` is deprecated, use `isinstance(treespec, TreeSpec)`")
+    assert re.fullmatch(module, "pytorch_lightning.utilities._pytree")
+    assert capture.NOISE_LOG_RECORDS
