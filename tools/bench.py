@@ -52,7 +52,7 @@ def main() -> None:
     print(f"| {'-' * 32} | {'-' * 7}: | {'-' * 5}: | {'-' * 5}: |")
     for phase in runs[0]:
         values = [run[phase] for run in runs]
-        print(f"| {phase:<32} | {statistics.median(values):>8.1f} | {min(values):>6.1f} | {max(values):>6.1f} |")
+        print(f"| {phase:<32} | {statistics.median(values):>8.2f} | {min(values):>6.2f} | {max(values):>6.2f} |")
 
 
 if __name__ == "__main__":
