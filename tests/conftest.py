@@ -23,21 +23,27 @@ os.environ.pop("FULL_MNIST", None)
 torch.set_num_threads(1)
 
 
-def build_site(site_dir: Path) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict`, as `make build` runs it, into site_dir."""
+def build_site(site_dir: Path, cache_dir: Path, **environment: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict`, as `make build` runs it, into site_dir with its own output cache."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "GUIDE_EXEC_CACHE": str(cache_dir), **environment},
         capture_output=True,
         text=True,
     )
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The guide, built once for every test that reads the built pages."""
-    site_dir = tmp_path_factory.mktemp("site")
-    result = build_site(site_dir)
+def cold_build(tmp_path_factory) -> tuple[Path, Path, str]:
+    """The guide built once with an empty cache, so every block runs: (site, cache, build log)."""
+    site_dir, cache_dir = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("exec-cache")
+    result = build_site(site_dir, cache_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    return site_dir
+    return site_dir, cache_dir, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def site(cold_build) -> Path:
+    """The built guide, for every test that reads the pages."""
+    return cold_build[0]

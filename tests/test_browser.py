@@ -20,7 +20,17 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-PAGES = ["", "differences/", "steps/data/", "steps/model/", "steps/training/", "steps/run/", "summary/", "dataset/"]
+PAGES = [
+    "",
+    "differences/",
+    "steps/data/",
+    "steps/model/",
+    "steps/training/",
+    "steps/run/",
+    "summary/",
+    "dataset/",
+    "timings/",
+]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

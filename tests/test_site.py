@@ -151,10 +151,44 @@ def test_search_splits_identifiers_from_korean_particles(site):
     assert tokens == ["Data", "Loader", "를", "Lightning", "으로", "Py", "Torch", "와", "훈련"]
 
 
+def test_every_executed_block_states_its_run_time(site):
+    for name in PAGES:
+        html = page(site, name).read_text(encoding="utf-8")
+        sources = [block for block in code_blocks(page(site, name)) if block.filename is not None]
+        labels = re.findall(r'<p class="exec-time">([^<]*)</p>', html)
+        assert len(labels) == len(sources), name
+        assert all(re.fullmatch(r"실행 \d+\.\d+초 · CPU · torch 2\.14\.1", label) for label in labels), labels
+
+
+def test_computation_times_page_lists_every_block_slowest_first(site):
+    html = page(site, "timings").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><td>([\d.]+)초</td><td><a href="([^"]+)">[^<]*</a></td><td><code>([^<]+)</code>', html)
+    executed = sum(1 for name in PAGES for block in code_blocks(page(site, name)) if block.filename is not None)
+    assert len(rows) == executed == 17
+    seconds = [float(row[0]) for row in rows]
+    assert seconds == sorted(seconds, reverse=True)
+    assert rows[0][2] == "snippets/summary/compare.py:run", "the summary trains both versions: the slowest"
+    for _, href, _ in rows:
+        target, anchor = href.split("#")
+        target_html = (site / "timings" / target / "index.html").resolve().read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in target_html, href
+
+
 def test_two_builds_show_the_same_outputs_timings_aside(site, tmp_path):
+    """A second build that runs every block again (the cache is ignored) shows the same outputs."""
     second = tmp_path / "second"
-    assert build_site(second).returncode == 0
+    assert build_site(second, tmp_path / "cache", GUIDE_EXEC_REFRESH="1").returncode == 0
     for name in PAGES:
         first_outputs = [TIMINGS.sub("<t>", text) for text in outputs(page(site, name))]
         second_outputs = [TIMINGS.sub("<t>", text) for text in outputs(page(second, name))]
         assert first_outputs == second_outputs, name
+
+
+def test_a_warm_build_renders_every_block_from_the_cache_byte_for_byte(cold_build, tmp_path):
+    site_dir, cache_dir, cold_log = cold_build
+    assert "snippet-exec: 17 blocks ran, 0 came from the cache" in cold_log
+    result = build_site(tmp_path / "warm", cache_dir)
+    assert "snippet-exec: 0 blocks ran, 17 came from the cache" in result.stdout + result.stderr
+    for cold_page in site_dir.rglob("*.html"):
+        warm_page = tmp_path / "warm" / cold_page.relative_to(site_dir)
+        assert warm_page.read_bytes() == cold_page.read_bytes(), cold_page

@@ -1,4 +1,4 @@
-"""MkDocs hooks: execute the guide's code blocks as files under snippets/."""
+"""MkDocs hooks: execute the guide's code blocks as files under snippets/, with a cache."""
 
 import dataclasses
 import json
@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 # MkDocs loads this file by path and restores sys.path afterwards, so the project
-# root (home of the tools and snippets packages) is added here for the import
+# root (home of the tools and snippets packages) is added here for the imports
 # below, and again in on_config for the snippets that run during the build.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -17,13 +17,18 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import markdown_exec  # noqa: E402
 
 from tools.capture import install_switchable_streams  # noqa: E402
+from tools.exec_cache import ExecCache  # noqa: E402
 from tools.executor import SnippetRunner  # noqa: E402
 from tools.page_fences import python_fence_problems  # noqa: E402
+from tools.timings_page import MARKER, computation_times_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
 
-# tools/bench.py sets this to a file path to receive the build's phase timings.
-TIMINGS_ENV = "GUIDE_TIMINGS_FILE"
+# Switches, all environment variables (the Makefile and tools/bench.py set them):
+CACHE_DIR_ENV = "GUIDE_EXEC_CACHE"  # where outputs are cached; default .cache/exec
+REFRESH_ENV = "GUIDE_EXEC_REFRESH"  # "1": run every block again (`make build-fresh`)
+EXECUTE_ENV = "GUIDE_EXEC"  # "off": run nothing, show sources only (benchmark reference)
+TIMINGS_ENV = "GUIDE_TIMINGS_FILE"  # a path: write this build's phase timings there (tools/bench.py)
 HEAVY_IMPORTS = ("torch", "torchvision", "pytorch_lightning", "torchmetrics")
 
 runner: SnippetRunner | None = None
@@ -37,7 +42,13 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    runner = SnippetRunner(root)
+    cache = ExecCache(Path(os.environ.get(CACHE_DIR_ENV) or root / ".cache" / "exec"))
+    runner = SnippetRunner(
+        root,
+        cache,
+        refresh=os.environ.get(REFRESH_ENV) == "1",
+        execute=os.environ.get(EXECUTE_ENV) != "off",
+    )
     markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = runner.format_python
     return config
 
@@ -45,7 +56,7 @@ def on_config(config):
 def on_pre_build(config):
     global import_seconds
     runner.start_build()
-    if os.environ.get(TIMINGS_ENV):
+    if os.environ.get(TIMINGS_ENV) and runner.execute and runner.refresh:
         # Importing up front only moves the cost out of the first block, so the
         # benchmark can report imports apart from execution.
         start = time.perf_counter()
@@ -57,11 +68,25 @@ def on_pre_build(config):
 def on_page_markdown(markdown, page, config, files):
     for line, problem in python_fence_problems(markdown):
         log.error("docs/%s:%d: %s", page.file.src_uri, line, problem)
-    runner.current_page = page.file.src_uri
+    runner.start_page(page.file.src_uri, page.title or page.file.src_uri, page.url)
     return markdown
 
 
+def on_page_context(context, page, config, nav):
+    # Every page's blocks ran (or came from the cache) before any page reaches this event.
+    if MARKER in page.content:
+        page.content = page.content.replace(MARKER, computation_times_html(runner.timings, page.url))
+    return context
+
+
 def on_post_build(config):
+    if runner.execute:
+        log.info("snippet-exec: %d blocks ran, %d came from the cache", runner.ran, runner.from_cache)
     if target := os.environ.get(TIMINGS_ENV):
-        report = {"imports": import_seconds, "blocks": [dataclasses.asdict(t) for t in runner.timings]}
+        report = {
+            "imports": import_seconds,
+            "ran": runner.ran,
+            "from_cache": runner.from_cache,
+            "blocks": [dataclasses.asdict(t) for t in runner.timings],
+        }
         Path(target).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

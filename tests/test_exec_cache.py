@@ -1,0 +1,277 @@
+"""The output cache: what makes a block run again, what does not, and what it survives.
+
+The integration cases build a small project (the guide's mkdocs.yml and tools/,
+three tiny snippets that import no torch) so each build takes about a second.
+Every snippet appends its name to runs.log, so a test sees exactly what ran.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools import cache_key
+from tools.exec_cache import CachedRun, ExecCache
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NAV_BLOCK = re.compile(r"^nav:\n(?:[ \t]+.*\n|\n)*", re.MULTILINE)
+
+SNIPPETS = {
+    "first.py": (
+        "from pathlib import Path\n\n"
+        "RUNS = Path(__file__).resolve().parents[2] / 'runs.log'\n"
+        "value = 20\n"
+        "with RUNS.open('a') as runs:\n    runs.write('first\\n')\n"
+        "print(f'first: {value}')\n"
+    ),
+    "second.py": (
+        "from snippets.demo.helper import double\n\n"
+        "with RUNS.open('a') as runs:\n    runs.write('second\\n')\n"
+        "print(f'second: {double(value)}')\n"
+    ),
+    "other.py": (
+        "from pathlib import Path\n\n"
+        "with (Path(__file__).resolve().parents[2] / 'runs.log').open('a') as runs:\n    runs.write('other\\n')\n"
+        "print('other')\n"
+    ),
+    "helper.py": "def double(number):\n    return 2 * number\n",
+}
+PAGE = """# 캐시
+
+```python exec="on" source="above" result="text" session="alpha"
+--8<-- "snippets/demo/first.py"
+```
+
+```python exec="on" source="above" result="text" session="alpha"
+--8<-- "snippets/demo/second.py"
+```
+
+```python exec="on" source="above" result="text" session="beta"
+--8<-- "snippets/demo/other.py"
+```
+
+```python exec="on" source="above" result="text" session="gamma"
+--8<-- "snippets/demo/helper.py"
+```
+"""
+
+
+class Project:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        shutil.copytree(REPO_ROOT / "tools", root / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO_ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("*.md"))
+        (root / "docs" / "index.md").write_text(PAGE, encoding="utf-8")
+        config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+        (root / "mkdocs.yml").write_text(NAV_BLOCK.sub("", config), encoding="utf-8")
+        demo = root / "snippets" / "demo"
+        demo.mkdir(parents=True)
+        for package in (root / "snippets", demo):
+            (package / "__init__.py").write_text("", encoding="utf-8")
+        for name, text in SNIPPETS.items():
+            self.write(f"snippets/demo/{name}", text)
+        self.write("data/numbers.bin", "0123")
+        self.cache = root / ".cache" / "exec"
+
+    def write(self, relative: str, text: str) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def runs(self) -> list[str]:
+        log = self.root / "runs.log"
+        runs = log.read_text(encoding="utf-8").split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return runs
+
+    def start_build(self, site: str = "site", **environment: str) -> subprocess.Popen:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("GUIDE_EXEC")}
+        env.update(NO_MKDOCS_2_WARNING="1", **environment)
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(self.root / site)]
+        return subprocess.Popen(
+            command, cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def build(self, site: str = "site", **environment: str) -> tuple[int, int]:
+        """Build; return (blocks that ran, blocks from the cache) as the build log reports them."""
+        process = self.start_build(site, **environment)
+        log, _ = process.communicate(timeout=300)
+        assert process.returncode == 0, log
+        ran, cached = re.search(r"snippet-exec: (\d+) blocks ran, (\d+) came from the cache", log).groups()
+        return int(ran), int(cached)
+
+    def html(self, site: str = "site") -> bytes:
+        return (self.root / site / "index.html").read_bytes()
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    project = Project(tmp_path)
+    assert project.build() == (4, 0)
+    assert project.runs() == ["first", "second", "other"]
+    return project
+
+
+def test_a_warm_build_runs_nothing_and_renders_the_same_bytes(project):
+    cold = project.html()
+    assert project.build() == (0, 4)
+    assert project.runs() == []
+    assert project.html() == cold
+
+
+def test_editing_prose_runs_nothing(project):
+    project.edit("docs/index.md", "# 캐시", "# 캐시\n\n새 문단이에요.")
+    assert project.build() == (0, 4)
+    assert project.runs() == []
+
+
+def test_editing_a_block_reruns_only_its_session(project):
+    project.edit("snippets/demo/second.py", "second: ", "second, edited: ")
+    assert project.build() == (1, 3)
+    # "first" ran again, unshown, because "second" uses the variable it defines.
+    assert project.runs() == ["first", "second"]
+    assert b"second, edited: 40" in project.html()
+
+
+def test_editing_an_earlier_block_reruns_the_blocks_after_it(project):
+    project.edit("snippets/demo/first.py", "value = 20", "value = 21")
+    assert project.build() == (2, 2)
+    assert project.runs() == ["first", "second"]
+    assert b"second: 42" in project.html()
+
+
+def test_editing_an_imported_module_reruns_its_importers(project):
+    project.edit("snippets/demo/helper.py", "2 * number", "3 * number")
+    # second imports helper; the helper.py block (session gamma) shows the file itself.
+    assert project.build() == (2, 2)
+    assert project.runs() == ["first", "second"]
+    assert b"second: 60" in project.html()
+
+
+def test_a_comment_in_an_imported_module_does_not_count_for_its_importers(project):
+    project.edit("snippets/demo/helper.py", "def double", "# twice the number\ndef double")
+    assert project.build() == (1, 3)  # only the block that shows helper.py itself
+    assert project.runs() == []
+
+
+def test_changing_a_data_file_reruns_everything(project):
+    project.write("data/numbers.bin", "0124")
+    assert project.build() == (4, 0)
+    assert project.runs() == ["first", "second", "other"]
+
+
+def test_changing_a_blocks_options_reruns_it(project):
+    project.edit("docs/index.md", 'session="beta"', 'session="beta" title="다른 제목"')
+    assert project.build() == (1, 3)
+    assert project.runs() == ["other"]
+
+
+def test_a_corrupt_or_truncated_entry_is_run_again_never_shown(project):
+    cold = project.html()
+    entries = sorted(project.cache.rglob("*.json"))
+    assert len(entries) == 4
+    entries[0].write_text(entries[0].read_text(encoding="utf-8")[:40], encoding="utf-8")  # truncated
+    entry = json.loads(entries[1].read_text(encoding="utf-8"))
+    entry["run"]["output"] = "not what the block printed"  # bytes changed under a valid JSON
+    entries[1].write_text(json.dumps(entry), encoding="utf-8")
+    assert project.build() == (2, 2)
+    assert b"not what the block printed" not in project.html()
+    assert project.build() == (0, 4), "the entries were written again"
+    run_times = re.compile(rb"\xec\x8b\xa4\xed\x96\x89 [\d.]+")  # "실행 2.4" in UTF-8
+    assert run_times.sub(b"", project.html()) == run_times.sub(b"", cold)
+
+
+def test_two_builds_at_once_share_the_cache_without_harm(tmp_path):
+    project = Project(tmp_path)
+    first, second = project.start_build("site-a"), project.start_build("site-b")
+    for process in (first, second):
+        log, _ = process.communicate(timeout=300)
+        assert process.returncode == 0, log
+    assert not list(project.cache.rglob("*.tmp")), "no half-written entry is left behind"
+    assert all(ExecCache(project.cache).get(path.stem) for path in project.cache.rglob("*.json"))
+    project.runs()
+    assert project.build() == (0, 4)
+    assert project.runs() == []
+
+
+def test_the_refresh_switch_runs_every_block(project):
+    assert project.build(GUIDE_EXEC_REFRESH="1") == (4, 0)
+    assert project.runs() == ["first", "second", "other"]
+
+
+def test_make_build_fresh_sets_the_refresh_switch():
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^build-fresh:.*\n\tGUIDE_EXEC_REFRESH=1 \$\(BIN\)/mkdocs build --strict$", makefile, re.M)
+
+
+# --- the key and the store, without a build --------------------------------------------------------
+
+
+def test_a_library_version_is_part_of_the_key(monkeypatch):
+    before = cache_key.environment_fingerprint(REPO_ROOT)
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(
+        cache_key.importlib.metadata, "version", lambda name: "9.9.9" if name == "torch" else real_version(name)
+    )
+    assert cache_key.environment_fingerprint(REPO_ROOT) != before
+
+
+def test_the_snippets_environment_variable_is_part_of_the_key(monkeypatch):
+    monkeypatch.delenv("FULL_MNIST", raising=False)
+    before = cache_key.environment_fingerprint(REPO_ROOT)
+    monkeypatch.setenv("FULL_MNIST", "1")
+    assert cache_key.environment_fingerprint(REPO_ROOT) != before
+
+
+def test_local_imports_follow_project_modules_transitively():
+    code = "from snippets.summary.compare import run_pytorch\nimport torch\n"
+    imported = cache_key.local_imports(code, REPO_ROOT)
+    assert "snippets/summary/compare.py" in imported
+    assert "snippets/steps/training/pytorch.py" in imported  # through compare.py
+    assert "snippets/dataset/mnist_files.py" in imported  # through the data snippets
+    assert "snippets/__init__.py" in imported
+    assert not [name for name in imported if "torch" in name.split("/")[0]]
+
+
+def test_a_main_block_is_not_part_of_an_importers_key(tmp_path):
+    module = tmp_path / "snippets" / "lib.py"
+    module.parent.mkdir()
+    module.write_text("x = 1\n\nif __name__ == '__main__':\n    print(x)\n", encoding="utf-8")
+    before = cache_key.local_imports("import snippets.lib", tmp_path)
+    module.write_text("x = 1\n\nif __name__ == '__main__':\n    print(x + 1)\n", encoding="utf-8")
+    os.utime(module, ns=(1, 1))
+    assert cache_key.local_imports("import snippets.lib", tmp_path) == before
+    module.write_text("x = 2\n\nif __name__ == '__main__':\n    print(x + 1)\n", encoding="utf-8")
+    os.utime(module, ns=(2, 2))
+    assert cache_key.local_imports("import snippets.lib", tmp_path) != before
+
+
+def test_the_store_returns_what_was_put(tmp_path):
+    store = ExecCache(tmp_path)
+    run = CachedRun("출력\n", 1.5, "CPU", "2.14.1")
+    store.put("ab" * 32, run)
+    assert store.get("ab" * 32) == run
+    assert store.get("cd" * 32) is None
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("damage", [b"", b"{", b"\xff\xfe", b'{"format": 1}', b"[]"])
+def test_the_store_ignores_a_damaged_entry(tmp_path, damage):
+    store = ExecCache(tmp_path)
+    store.put("ab" * 32, CachedRun("x", 1.0, "CPU", "2.14.1"))
+    (tmp_path / "ab" / f"{'ab' * 32}.json").write_bytes(damage)
+    assert store.get("ab" * 32) is None

@@ -1,0 +1,128 @@
+"""Everything that can change a block's output, reduced to a key, without importing torch.
+
+A block's key covers: the code run before it in its session and its own code,
+the project modules that code imports (transitively, by their syntax tree, so a
+comment or an `if __name__ == "__main__":` part that never runs on import does
+not count), the data files' contents, the versions of Python and the libraries
+that produce the output, the executor's own code, and the block's options.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+from functools import cache
+from pathlib import Path
+
+LIBRARIES = ("torch", "torchvision", "pytorch-lightning", "torchmetrics", "markdown-exec", "pyte")
+# The executor files that turn a run into page output: changing them changes outputs.
+EXECUTOR_FILES = ("tools/capture.py", "tools/terminal.py", "tools/executor.py", "tools/snippet_sources.py")
+# Environment variables the snippets read.
+SNIPPET_ENVIRONMENT = ("FULL_MNIST",)
+
+
+def _sha256(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def environment_fingerprint(root: Path) -> str:
+    """Python, libraries, machine, snippet environment variables and the executor's code."""
+    facts = {
+        "python": sys.version,
+        "libraries": library_versions(),
+        "machine": [platform.system(), platform.machine(), os.cpu_count(), Path("/proc/driver/nvidia").exists()],
+        "environment": {name: os.environ.get(name) for name in SNIPPET_ENVIRONMENT},
+        "executor": {name: _sha256((root / name).read_bytes()) for name in EXECUTOR_FILES if (root / name).exists()},
+    }
+    return _sha256(json.dumps(facts, sort_keys=True))
+
+
+def data_fingerprint(root: Path) -> str:
+    data = root / "data"
+    files = sorted(p for p in data.rglob("*") if p.is_file() and "full" not in p.relative_to(data).parts)
+    return _sha256(*(f"{p.relative_to(data)}:{_sha256(p.read_bytes())}" for p in files))
+
+
+def _module_file(root: Path, module: str) -> Path | None:
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)  # may name a submodule
+    # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
+    return {".".join(name.split(".")[:i]) for name in names for i in range(1, name.count(".") + 2)}
+
+
+def _without_main_blocks(tree: ast.Module) -> ast.Module:
+    def is_main_guard(node: ast.stmt) -> bool:
+        return (
+            isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test)
+        )
+
+    return ast.Module(body=[node for node in tree.body if not is_main_guard(node)], type_ignores=[])
+
+
+@cache
+def _module_summary(path: Path, mtime_ns: int) -> tuple[str, frozenset[str]]:
+    """(hash of what importing the file runs, modules it imports); remembered per file version."""
+    tree = _without_main_blocks(ast.parse(path.read_bytes(), filename=str(path)))
+    return _sha256(ast.dump(tree)), frozenset(_imported_modules(tree))
+
+
+def local_imports(code: str, root: Path) -> dict[str, str]:
+    """{project file: hash} for every project module the code imports, directly or not."""
+    found: dict[str, str] = {}
+    pending = list(_imported_modules(ast.parse(code)))
+    while pending:
+        path = _module_file(root, pending.pop())
+        if path is None:
+            continue  # not a project module: a library, covered by library_versions
+        name = path.relative_to(root).as_posix()
+        if name in found:
+            continue
+        content_hash, imports = _module_summary(path, path.stat().st_mtime_ns)
+        found[name] = content_hash
+        pending.extend(imports)
+    return found
+
+
+def block_key(previous: str, code: str, options: dict, root: Path, environment: str, data: str) -> str:
+    """The key of one block, chained to the key of the block before it in its session."""
+    imports = local_imports(code, root)
+    return _sha256(
+        previous,
+        code,
+        json.dumps(options, sort_keys=True, default=str),
+        json.dumps(imports, sort_keys=True),
+        environment,
+        data,
+    )
