@@ -10,10 +10,15 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import queue
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -275,3 +280,51 @@ def test_the_store_ignores_a_damaged_entry(tmp_path, damage):
     store.put("ab" * 32, CachedRun("x", 1.0, "CPU", "2.14.1"))
     (tmp_path / "ab" / f"{'ab' * 32}.json").write_bytes(damage)
     assert store.get("ab" * 32) is None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_mkdocs_serve_reruns_only_what_an_edit_touches(project):
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GUIDE_EXEC")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project.root,
+        env={**env, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+
+    def wait_for(pattern: str) -> str:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"mkdocs serve never printed {pattern!r}")
+
+    try:
+        wait_for(r"snippet-exec: 0 blocks ran, 4 came from the cache")  # the fixture's build filled the cache
+        wait_for(r"Serving on")
+        project.runs()
+        project.edit("snippets/demo/second.py", "second: ", "second, saved: ")
+        wait_for(r"snippet-exec: 1 blocks ran, 3 came from the cache")
+        wait_for(r"Documentation built")
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode("utf-8")
+        assert "second, saved: 40" in page
+        assert project.runs() == ["first", "second"]
+        project.write("data/numbers.bin", "9999")  # data/ is watched too
+        wait_for(r"snippet-exec: 4 blocks ran, 0 came from the cache")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

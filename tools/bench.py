@@ -1,11 +1,15 @@
-"""Benchmark cold `mkdocs build --strict` runs: median of several, split by phase.
+"""Benchmark builds of the guide: medians of several runs, in a copy of the project.
 
     python tools/bench.py [--runs 3]
 
-Each run is a fresh process building into a temporary directory. Phases:
-imports (torch, torchvision, Lightning, torchmetrics), execution of each page's
-code blocks, and everything else ("rendering": Python start-up, config, Markdown,
-theme, search index, writing files).
+Scenarios, each a fresh `mkdocs build --strict` process:
+  cold         empty output cache: every block runs (split into imports, execution
+               per page and rendering: Python start-up, Markdown, theme, search, files)
+  warm         nothing changed: every block comes from the cache
+  one snippet  a comment added to the PyTorch training run (snippets/steps/training/pytorch.py)
+  no exec      GUIDE_EXEC=off: no block runs, for reference
+The warm build is also run once under `python -X importtime` to show which
+heavy libraries it imports.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,37 +28,130 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+COPIED = ("docs", "snippets", "tools", "data", "mkdocs.yml")
+EDITED_SNIPPET = "snippets/steps/training/pytorch.py"
+EDITED_LINE = "    history = fit(model, train_loader, val_loader)\n"
+EDITED_PAGE = "steps/training.md"
+# The same code as that page's session (its two blocks), run on its own in a fresh process.
+EDITED_SESSION = [sys.executable, "-m", "snippets.steps.training.pytorch"]
+HEAVY_MODULES = ("torch", "torchvision", "pytorch_lightning", "lightning_fabric", "torchmetrics")
 
 
-def one_cold_build() -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        timings_file = Path(tmp) / "timings.json"
-        env = {**os.environ, "GUIDE_TIMINGS_FILE": str(timings_file), "NO_MKDOCS_2_WARNING": "1"}
-        start = time.perf_counter()
-        subprocess.run([*MKDOCS, "--site-dir", str(Path(tmp) / "site")], cwd=ROOT, env=env, check=True)
-        total = time.perf_counter() - start
-        report = json.loads(timings_file.read_text(encoding="utf-8"))
-    phases = {"imports": report["imports"]}
+def copy_project(destination: Path) -> Path:
+    ignore = shutil.ignore_patterns("__pycache__", "full")
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def build(project: Path, cache: Path, *, python_flags: tuple[str, ...] = (), **environment: str) -> dict:
+    """One build; its wall time, the hooks' timing report and what it printed on stderr."""
+    report_file = project / "timings.json"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GUIDE_")}
+    env.update(NO_MKDOCS_2_WARNING="1", GUIDE_EXEC_CACHE=str(cache), GUIDE_TIMINGS_FILE=str(report_file), **environment)
+    command = [
+        sys.executable,
+        *python_flags,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--quiet",
+        "-d",
+        str(project / "site"),
+    ]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed:\n{result.stdout}{result.stderr}")
+    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.exists() else {"blocks": []}
+    return {"seconds": seconds, "report": report, "stderr": result.stderr}
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def cold_phases(run: dict) -> dict[str, float]:
+    report = run["report"]
     per_page: dict[str, float] = defaultdict(float)
     for block in report["blocks"]:
         per_page[block["page"]] += block["seconds"]
+    phases = {"imports": report["imports"]}
     phases.update({f"execution: {page}": seconds for page, seconds in sorted(per_page.items())})
-    phases["rendering"] = total - report["imports"] - sum(per_page.values())
-    phases["total"] = total
+    phases["rendering"] = run["seconds"] - report["imports"] - sum(per_page.values())
+    phases["total"] = run["seconds"]
     return phases
+
+
+def heavy_imports(importtime_stderr: str) -> list[str]:
+    modules = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", importtime_stderr, re.MULTILINE)
+    return sorted({module for module in modules if module.split(".")[0] in HEAVY_MODULES})
+
+
+def table(title: str, rows: dict[str, list[float]]) -> None:
+    print(f"\n{title}\n")
+    print(f"| {'what':<42} | {'median s':>8} | {'min s':>6} | {'max s':>6} |")
+    print(f"| {'-' * 42} | {'-' * 7}: | {'-' * 5}: | {'-' * 5}: |")
+    for name, values in rows.items():
+        print(f"| {name:<42} | {statistics.median(values):>8.2f} | {min(values):>6.2f} | {max(values):>6.2f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    runs = [one_cold_build() for _ in range(parser.parse_args().runs)]
-    print(f"cold `mkdocs build --strict`, median of {len(runs)} runs ({os.cpu_count()} CPUs)\n")
-    print(f"| {'phase':<32} | {'median s':>8} | {'min s':>6} | {'max s':>6} |")
-    print(f"| {'-' * 32} | {'-' * 7}: | {'-' * 5}: | {'-' * 5}: |")
-    for phase in runs[0]:
-        values = [run[phase] for run in runs]
-        print(f"| {phase:<32} | {statistics.median(values):>8.2f} | {min(values):>6.2f} | {max(values):>6.2f} |")
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        project = copy_project(Path(tmp) / "project")
+        cache = Path(tmp) / "cache"
+        cold = []
+        for _ in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(cold_phases(build(project, cache, GUIDE_EXEC_REFRESH="1")))
+        warm = [build(project, cache)["seconds"] for _ in range(runs)]
+        imported = heavy_imports(build(project, cache, python_flags=("-X", "importtime"))["stderr"])
+        edited, edited_ran = [], []
+        snippet = project / EDITED_SNIPPET
+        original = snippet.read_text(encoding="utf-8")
+        for n in range(runs):
+            snippet.write_text(original.replace(EDITED_LINE, EDITED_LINE.rstrip() + f"  # bench edit {n}\n"))
+            run = build(project, cache)
+            edited.append(run["seconds"])
+            edited_ran.append(run["report"]["ran"])
+        snippet.write_text(original, encoding="utf-8")
+        no_exec = [build(project, cache, GUIDE_EXEC="off")["seconds"] for _ in range(runs)]
+        session = [timed(EDITED_SESSION, project) for _ in range(runs)]
+
+    print(f"Builds of the guide, median of {runs} runs each, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
+    table("cold build (empty cache), by phase", {phase: [run[phase] for run in cold] for phase in cold[0]})
+    table(
+        "rebuilds",
+        {
+            "cold build": [run["total"] for run in cold],
+            "warm rebuild, nothing changed": warm,
+            "rebuild after editing one snippet": edited,
+            "build with execution off": no_exec,
+            f"python -m {EDITED_SESSION[-1]}": session,
+        },
+    )
+    cold_total, warm_total = statistics.median(run["total"] for run in cold), statistics.median(warm)
+    extra = statistics.median(edited) - warm_total
+    print("\ntargets")
+    print(f"- warm rebuild imports torch or Lightning: {', '.join(imported) if imported else 'no'} (-X importtime)")
+    print(f"- warm / cold = {warm_total / cold_total:.1%} (target <= 10%)")
+    print(f"- warm / no-exec = {warm_total / statistics.median(no_exec):.2f}x (target <= 1.5x)")
+    print(
+        f"- one-snippet rebuild ran {statistics.median(edited_ran):.0f} block(s), {extra:.2f} s over a warm rebuild;"
+        f" {EDITED_PAGE}'s session run alone (python -m {EDITED_SESSION[-1]}) takes {statistics.median(session):.2f} s"
+        " (target: no more)"
+    )
 
 
 if __name__ == "__main__":
