@@ -27,7 +27,10 @@ def computation_times_html(timings: Iterable[BlockTiming], from_url: str) -> str
     )
     total = sum(t.seconds for t in ordered)
     return (
-        '<table class="computation-times">\n<thead><tr><th>실행 시간</th><th>블록</th><th>코드</th></tr></thead>\n'
+        # Material styles only tables without a class, wrapped as it wraps Markdown tables.
+        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>\n'
+        "<thead><tr><th>실행 시간</th><th>블록</th><th>코드</th></tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n"
-        f"<tfoot><tr><td>{_seconds(total)}초</td><td>모두 {len(ordered)}개 블록</td><td></td></tr></tfoot>\n</table>"
+        f"<tfoot><tr><td>{_seconds(total)}초</td><td>모두 {len(ordered)}개 블록</td><td></td></tr></tfoot>\n"
+        "</table></div></div>"
     )
