@@ -8,17 +8,13 @@ so each failure comes from the case's one fault.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
-NAV_BLOCK = re.compile(r"^nav:[ \t]*\n(?:[ \t]+.*\n|[ \t]*\n)*", re.MULTILINE)
+from tests.small_project import NAV_BLOCK, REPO_ROOT, copy_build_setup
 
 DATASET_PAGE = """\
 # 데이터
@@ -35,15 +31,7 @@ DATASET_PAGE = """\
 
 def make_project(root: Path, page: str) -> Path:
     """A copy of the guide whose only page is `page`."""
-    for folder in ("tools", "snippets", "data"):
-        shutil.copytree(REPO_ROOT / folder, root / folder, ignore=IGNORE)
-    # Stylesheets and other assets the config names; the pages are the case's own.
-    shutil.copytree(REPO_ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("*.md"))
-    (root / "docs" / "index.md").write_text(page, encoding="utf-8")
-    config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    # Without a nav every page is listed, so no "not included in nav" message either.
-    (root / "mkdocs.yml").write_text(NAV_BLOCK.sub("", config), encoding="utf-8")
-    return root
+    return copy_build_setup(root, page, folders=("tools", "snippets", "data"))
 
 
 def build(root: Path) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,11 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.small_project import REPO_ROOT, copy_build_setup
 from tools import cache_key
 from tools.exec_cache import CachedRun, ExecCache
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NAV_BLOCK = re.compile(r"^nav:\n(?:[ \t]+.*\n|\n)*", re.MULTILINE)
 
 SNIPPETS = {
     "first.py": (
@@ -71,12 +68,7 @@ PAGE = """# 캐시
 
 class Project:
     def __init__(self, root: Path) -> None:
-        self.root = root
-        shutil.copytree(REPO_ROOT / "tools", root / "tools", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO_ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("*.md"))
-        (root / "docs" / "index.md").write_text(PAGE, encoding="utf-8")
-        config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-        (root / "mkdocs.yml").write_text(NAV_BLOCK.sub("", config), encoding="utf-8")
+        self.root = copy_build_setup(root, PAGE)
         demo = root / "snippets" / "demo"
         demo.mkdir(parents=True)
         for package in (root / "snippets", demo):
