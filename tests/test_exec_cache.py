@@ -320,3 +320,11 @@ def test_mkdocs_serve_reruns_only_what_an_edit_touches(project):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_builds_ignore_full_mnist_so_pages_always_show_the_shipped_subset(project):
+    project.edit(
+        "snippets/demo/other.py", "print('other')", "import os\nprint('FULL_MNIST =', os.environ.get('FULL_MNIST'))"
+    )
+    assert project.build(FULL_MNIST="1") == (1, 3)
+    assert b"FULL_MNIST = None" in project.html()
