@@ -227,13 +227,6 @@ def test_a_library_version_is_part_of_the_key(monkeypatch):
     assert cache_key.environment_fingerprint(REPO_ROOT) != before
 
 
-def test_the_snippets_environment_variable_is_part_of_the_key(monkeypatch):
-    monkeypatch.delenv("FULL_MNIST", raising=False)
-    before = cache_key.environment_fingerprint(REPO_ROOT)
-    monkeypatch.setenv("FULL_MNIST", "1")
-    assert cache_key.environment_fingerprint(REPO_ROOT) != before
-
-
 def test_local_imports_follow_project_modules_transitively():
     code = "from snippets.summary.compare import run_pytorch\nimport torch\n"
     imported = cache_key.local_imports(code, REPO_ROOT)

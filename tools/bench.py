@@ -69,7 +69,7 @@ def build(project: Path, cache: Path, *, python_flags: tuple[str, ...] = (), **e
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stdout}{result.stderr}")
-    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.exists() else {"blocks": []}
+    report = json.loads(report_file.read_text(encoding="utf-8"))
     return {"seconds": seconds, "report": report, "stderr": result.stderr}
 
 

@@ -22,8 +22,6 @@ from pathlib import Path
 LIBRARIES = ("torch", "torchvision", "pytorch-lightning", "torchmetrics", "markdown-exec", "pyte")
 # The executor files that turn a run into page output: changing them changes outputs.
 EXECUTOR_FILES = ("tools/capture.py", "tools/terminal.py", "tools/executor.py", "tools/snippet_sources.py")
-# Environment variables the snippets read.
-SNIPPET_ENVIRONMENT = ("FULL_MNIST",)
 
 
 def _sha256(*parts: str | bytes) -> str:
@@ -45,12 +43,12 @@ def library_versions() -> dict[str, str]:
 
 
 def environment_fingerprint(root: Path) -> str:
-    """Python, libraries, machine, snippet environment variables and the executor's code."""
+    """Python, libraries, machine and the executor's code. (FULL_MNIST, the one variable the
+    snippets read, is removed by the hooks before any block runs, so it cannot vary.)"""
     facts = {
         "python": sys.version,
         "libraries": library_versions(),
         "machine": [platform.system(), platform.machine(), os.cpu_count(), Path("/proc/driver/nvidia").exists()],
-        "environment": {name: os.environ.get(name) for name in SNIPPET_ENVIRONMENT},
         "executor": {name: _sha256((root / name).read_bytes()) for name in EXECUTOR_FILES if (root / name).exists()},
     }
     return _sha256(json.dumps(facts, sort_keys=True))

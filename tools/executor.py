@@ -114,11 +114,10 @@ class SnippetRunner:
         extra.setdefault("title", str(piece.path))
         if "hl_defs" in extra:
             extra["hl_lines"] = " ".join(map(str, definition_lines(piece.lines, extra.pop("hl_defs").split())))
-        self.blocks_on_page += 1
-        anchor = f"block-{self.blocks_on_page}"
         if not self.execute:
             return base_format(language="python", run=lambda code, **_: "", **{**kwargs, "result": ""})
-
+        self.blocks_on_page += 1
+        anchor = f"block-{self.blocks_on_page}"
         try:
             run = self._output_of(piece, kwargs)
         except ExecutionError as error:
