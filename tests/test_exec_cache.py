@@ -87,7 +87,10 @@ class Project:
         path = self.root / relative
         text = path.read_text(encoding="utf-8")
         assert old in text
-        path.write_text(text.replace(old, new), encoding="utf-8")
+        # Replace the file whole, as editors do, so a watching `mkdocs serve` never reads it half-written.
+        draft = path.with_suffix(".draft")
+        draft.write_text(text.replace(old, new), encoding="utf-8")
+        os.replace(draft, path)
 
     def runs(self) -> list[str]:
         log = self.root / "runs.log"
@@ -286,17 +289,27 @@ def test_mkdocs_serve_reruns_only_what_an_edit_touches(project):
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+    seen: list[str] = []
 
-    def wait_for(pattern: str) -> str:
+    def wait_for(pattern: str) -> None:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                line = lines.get(timeout=1)
+                seen.append(lines.get(timeout=1))
             except queue.Empty:
                 continue
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"mkdocs serve never printed {pattern!r}")
+            if re.search(pattern, seen[-1]):
+                return
+        raise AssertionError(f"mkdocs serve never printed {pattern!r}; it printed:\n{''.join(seen)}")
+
+    def served_page_once_it_shows(text: str) -> str:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode("utf-8")
+            if text in page:
+                return page
+            time.sleep(0.5)
+        raise AssertionError(f"the served page never showed {text!r}; mkdocs serve printed:\n{''.join(seen)}")
 
     try:
         wait_for(r"snippet-exec: 0 blocks ran, 4 came from the cache")  # the fixture's build filled the cache
@@ -304,9 +317,7 @@ def test_mkdocs_serve_reruns_only_what_an_edit_touches(project):
         project.runs()
         project.edit("snippets/demo/second.py", "second: ", "second, saved: ")
         wait_for(r"snippet-exec: 1 blocks ran, 3 came from the cache")
-        wait_for(r"Documentation built")
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode("utf-8")
-        assert "second, saved: 40" in page
+        served_page_once_it_shows("second, saved: 40")
         assert project.runs() == ["first", "second"]
         project.write("data/numbers.bin", "9999")  # data/ is watched too
         wait_for(r"snippet-exec: 4 blocks ran, 0 came from the cache")
