@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.page_fences import fences, python_fence_problems
+from tools.engine.fences import fences, python_fence_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<target>[^"]+)"\s*$')
@@ -29,7 +29,7 @@ class Include:
 
 
 def hand_written_code(docs_dir: Path) -> list[str]:
-    """The build's own check (tools.page_fences), run over every page."""
+    """The build's own check (tools.engine.fences), run over every page."""
     return [
         f"docs/{page.relative_to(docs_dir).as_posix()}:{line}: {problem}"
         for page in sorted(docs_dir.rglob("*.md"))

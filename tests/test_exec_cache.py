@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from tests.small_project import REPO_ROOT, copy_build_setup
-from tools import cache_key
-from tools.exec_cache import CachedRun, ExecCache
+from tools.engine import cache_key
+from tools.engine.cache import CachedRun, ExecCache
 
 SNIPPETS = {
     "first.py": (

@@ -1,4 +1,4 @@
-"""tools/terminal.py, tools/snippet_sources.py and tools/capture.py: how code blocks are run and shown."""
+"""tools/engine: terminal.py, sources.py and capture.py: how code blocks are run and shown."""
 
 import io
 import json
@@ -14,10 +14,10 @@ import markdown
 import pytest
 import tqdm
 
-from tools import capture
-from tools.capture import NOISE_LOG_RECORDS, NOISE_WARNINGS, SwitchableStream, captured_output
-from tools.snippet_sources import locate, pieces_of
-from tools.terminal import COLUMNS, render_terminal
+from tools.engine import capture
+from tools.engine.capture import NOISE_LOG_RECORDS, NOISE_WARNINGS, SwitchableStream, captured_output
+from tools.engine.sources import locate, pieces_of
+from tools.engine.terminal import COLUMNS, render_terminal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ def is_control(char: str) -> bool:
     return char != "\n" and (ord(char) < 0x20 or ord(char) == 0x7F)
 
 
-# --- tools/terminal.py -------------------------------------------------------------------------
+# --- tools/engine/terminal.py --------------------------------------------------------------------
 
 
 def test_plain_text_passes_through():
@@ -107,7 +107,7 @@ def test_lines_wrap_at_the_page_width():
     assert render_terminal("x" * 150) == "x" * 100 + "\n" + "x" * 50
 
 
-# --- tools/snippet_sources.py ------------------------------------------------------------------
+# --- tools/engine/sources.py ---------------------------------------------------------------------
 
 SNIPPET = '''\
 """A file with sections."""
@@ -231,7 +231,7 @@ def test_locate_finds_the_guides_own_sections():
         assert file_lines[number - 1].strip() == line.strip()
 
 
-# --- tools/capture.py --------------------------------------------------------------------------
+# --- tools/engine/capture.py ---------------------------------------------------------------------
 
 
 def fake_terminal(monkeypatch) -> tuple[io.StringIO, io.StringIO]:
@@ -334,7 +334,7 @@ def test_buffer_is_not_a_tty(monkeypatch):
 WARNING_SCRIPT = textwrap.dedent(
     """
     import json, warnings
-    from tools.capture import NOISE_WARNINGS, captured_output
+    from tools.engine.capture import NOISE_WARNINGS, captured_output
 
     category, message, module = NOISE_WARNINGS[0]
     noise = "`isinstance(treespec, LeafSpec)` is deprecated, use `isinstance(treespec, TreeSpec)` instead."

@@ -21,7 +21,7 @@ from snippets.steps.run.lightning import make_trainer
 from snippets.steps.training.pytorch import EPOCHS, fit
 from snippets.summary.compare import max_weight_difference, run_lightning, run_pytorch
 
-# Lightning's own deprecation notice, filtered from the pages too (tools/capture.py NOISE_WARNINGS).
+# Lightning's own deprecation notice, filtered from the pages too (tools/engine/capture.py NOISE_WARNINGS).
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): train_loss=(\d+\.\d{4}), val_loss=(\d+\.\d{4}), val_acc=(\d+\.\d{4})$")

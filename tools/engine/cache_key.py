@@ -21,7 +21,7 @@ from pathlib import Path
 
 LIBRARIES = ("torch", "torchvision", "pytorch-lightning", "torchmetrics", "markdown-exec", "pyte")
 # The executor files that turn a run into page output: changing them changes outputs.
-EXECUTOR_FILES = ("tools/capture.py", "tools/terminal.py", "tools/executor.py", "tools/snippet_sources.py")
+EXECUTOR_FILES = tuple(f"tools/engine/{name}.py" for name in ("capture", "terminal", "executor", "sources"))
 
 
 def _sha256(*parts: str | bytes) -> str:

@@ -11,16 +11,16 @@ from pathlib import Path
 # MkDocs loads this file by path and restores sys.path afterwards, so the project
 # root (home of the tools and snippets packages) is added here for the imports
 # below, and again in on_config for the snippets that run during the build.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 import markdown_exec  # noqa: E402
 
-from tools.capture import install_switchable_streams  # noqa: E402
-from tools.exec_cache import ExecCache  # noqa: E402
-from tools.executor import SnippetRunner  # noqa: E402
-from tools.page_fences import python_fence_problems  # noqa: E402
-from tools.timings_page import MARKER, computation_times_html  # noqa: E402
+from tools.engine.cache import ExecCache  # noqa: E402
+from tools.engine.capture import install_switchable_streams  # noqa: E402
+from tools.engine.executor import SnippetRunner  # noqa: E402
+from tools.engine.fences import python_fence_problems  # noqa: E402
+from tools.engine.timings import MARKER, computation_times_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
 

@@ -2,7 +2,7 @@
 
 Registered as markdown-exec's "python" formatter (its public `formatters` map);
 markdown-exec's `base_format` still renders the source and the result. Outputs
-are cached by everything that can change them (tools/cache_key.py), so a block
+are cached by everything that can change them (cache_key.py), so a block
 whose inputs did not change is rendered from .cache/ without running.
 """
 
@@ -21,11 +21,11 @@ from typing import Any
 from markdown_exec import ExecutionError, base_format, code_block
 from markupsafe import Markup, escape
 
-from tools.cache_key import block_key, data_fingerprint, environment_fingerprint
-from tools.capture import captured_output
-from tools.exec_cache import CachedRun, ExecCache
-from tools.snippet_sources import SnippetPiece, locate
-from tools.terminal import COLUMNS, render_terminal
+from tools.engine.cache import CachedRun, ExecCache
+from tools.engine.cache_key import block_key, data_fingerprint, environment_fingerprint
+from tools.engine.capture import captured_output
+from tools.engine.sources import SnippetPiece, locate
+from tools.engine.terminal import COLUMNS, render_terminal
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
 
