@@ -1,25 +1,30 @@
-"""Where the guide's MNIST lives: the shipped subset (checked) or the full set (downloaded)."""
+"""Where the guide's MNIST lives: the shipped subset (checked), the full set, or a download folder."""
 
 # --8<-- [start:root]
 import hashlib
 import os
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-CHECKSUMS = DATA_DIR / "MNIST" / "SHA256SUMS"
-
 
 class DataFileError(RuntimeError):
     """A shipped MNIST file is missing or is not the file that was shipped."""
 
 
-def verify_shipped_files() -> list[Path]:
-    if not CHECKSUMS.is_file():
-        raise DataFileError(f"{CHECKSUMS}: checksum list is missing")
+def find_data_dir() -> Path | None:
+    """The checkout's data/ folder: the first one holding MNIST/SHA256SUMS, from here upwards."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "MNIST" / "SHA256SUMS").is_file():
+            return folder / "data"
+    return None
+
+
+def verify_shipped_files(data_dir: Path) -> list[Path]:
+    checksums = data_dir / "MNIST" / "SHA256SUMS"
     checked = []
-    for line in CHECKSUMS.read_text(encoding="ascii").splitlines():
+    for line in checksums.read_text(encoding="ascii").splitlines():
         expected, name = line.split(maxsplit=1)
-        path = CHECKSUMS.parent / name
+        path = checksums.parent / name
         if not path.is_file():
             raise DataFileError(f"{path}: MNIST file is missing")
         actual = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -30,11 +35,14 @@ def verify_shipped_files() -> list[Path]:
 
 
 def mnist_root() -> Path:
-    """The `root` to give torchvision's MNIST: the full set if FULL_MNIST=1, else the subset."""
+    """The `root` to give torchvision's MNIST."""
+    data_dir = find_data_dir()
+    if data_dir is None:
+        return Path("data")  # 저장소 밖(Colab 등): torchvision이 여기에 내려받아요
     if os.environ.get("FULL_MNIST") == "1":
-        return DATA_DIR / "full"
-    verify_shipped_files()
-    return DATA_DIR
+        return data_dir / "full"
+    verify_shipped_files(data_dir)
+    return data_dir
 
 
 # --8<-- [end:root]
@@ -42,6 +50,7 @@ def mnist_root() -> Path:
 
 if __name__ == "__main__":
     # --8<-- [start:check]
-    for path in verify_shipped_files():
-        print(f"확인 완료: {path.relative_to(DATA_DIR)} ({path.stat().st_size:,} 바이트)")
+    data_dir = find_data_dir()
+    for path in verify_shipped_files(data_dir):
+        print(f"확인 완료: {path.relative_to(data_dir)} ({path.stat().st_size:,} 바이트)")
     # --8<-- [end:check]

@@ -8,6 +8,7 @@ import contextlib
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import pytorch_lightning as pl
@@ -21,6 +22,7 @@ from snippets.steps.run.lightning import make_trainer
 from snippets.steps.training.pytorch import EPOCHS, fit
 from snippets.summary.compare import max_weight_difference, run_lightning, run_pytorch
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # Lightning's own deprecation notice, filtered from the pages too (tools/engine/capture.py NOISE_WARNINGS).
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
 
@@ -56,8 +58,13 @@ def torch_run() -> Run:
 
 @pytest.fixture(scope="session")
 def lit_run(tmp_path_factory) -> Run:
-    workdir = tmp_path_factory.mktemp("lightning-cwd")
-    with contextlib.chdir(workdir):  # Trainer writes relative to the working directory, if at all
+    # Trainer writes relative to the working directory, if at all: an empty one, in a folder whose
+    # data/ is the checkout's, since mnist_root() looks for data/ from the working directory up.
+    checkout = tmp_path_factory.mktemp("checkout")
+    (checkout / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
+    workdir = checkout / "lightning-cwd"
+    workdir.mkdir()
+    with contextlib.chdir(workdir):
         model, last, seconds = run_lightning(epochs=EPOCHS)
     return Run(model.cpu(), last, seconds, left_files=tuple(p.name for p in workdir.iterdir()))
 
