@@ -40,6 +40,7 @@ build-fresh: $(INSTALLED)
 
 test: $(INSTALLED) $(MLXTEND) browser
 	$(BIN)/ruff check .
+	$(BIN)/actionlint
 	$(BIN)/pytest
 
 # A Chromium for the browser tests: the one already there, else Debian's package (as root) or Playwright's.

@@ -11,8 +11,15 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
+from playwright.sync_api import sync_playwright
+
+from tools.chromium import LAUNCH_ARGS, candidates, find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the Pages workflow would set for the repository guide-user/lightning-guide (mkdocs.yml reads both).
+SITE_URL = "https://guide-user.github.io/lightning-guide/"
+REPO_URL = "https://github.com/guide-user/lightning-guide"
 
 # The tests check the shipped 5,000-digit subset; FULL_MNIST=1 would point them at the full set.
 os.environ.pop("FULL_MNIST", None)
@@ -24,11 +31,15 @@ torch.set_num_threads(1)
 
 
 def build_site(site_dir: Path, cache_dir: Path, **environment: str) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict`, as `make build` runs it, into site_dir with its own output cache."""
+    """`mkdocs build --strict`, as `make build` runs it, into site_dir with its own output cache.
+
+    A local build unless SITE_URL and REPO_URL are passed: the caller's own values are not inherited.
+    """
+    inherited = {name: value for name, value in os.environ.items() if name not in ("SITE_URL", "REPO_URL")}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "GUIDE_EXEC_CACHE": str(cache_dir), **environment},
+        env={**inherited, "NO_MKDOCS_2_WARNING": "1", "GUIDE_EXEC_CACHE": str(cache_dir), **environment},
         capture_output=True,
         text=True,
     )
@@ -47,3 +58,60 @@ def cold_build(tmp_path_factory) -> tuple[Path, Path, str]:
 def site(cold_build) -> Path:
     """The built guide, for every test that reads the pages."""
     return cold_build[0]
+
+
+@pytest.fixture(scope="session")
+def published_site(cold_build, tmp_path_factory) -> Path:
+    """The guide as the Pages workflow builds it (SITE_URL, REPO_URL), from the cold build's cache: no code runs."""
+    cache_dir = cold_build[1]
+    site_dir = tmp_path_factory.mktemp("published-site")
+    result = build_site(site_dir, cache_dir, SITE_URL=SITE_URL, REPO_URL=REPO_URL)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert "snippet-exec: 0 blocks ran" in log, "publishing settings must not change what the code blocks show"
+    return site_dir
+
+
+def nav_pages() -> dict[str, str]:
+    """Every page in mkdocs.yml's nav, as its URL below the site root ("", "steps/data/") -> its file under docs/."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+    def sources(items):
+        for item in items:
+            for value in item.values() if isinstance(item, dict) else [item]:
+                if isinstance(value, list):
+                    yield from sources(value)
+                elif not value.startswith(("http://", "https://")):
+                    yield value
+
+    def url(source: str) -> str:  # MkDocs' directory URLs: steps/data.md -> steps/data/, index.md -> ""
+        path = source.removesuffix(".md")
+        return path.removesuffix("index") if path == "index" or path.endswith("/index") else path + "/"
+
+    return {url(source): source for source in sources(config["nav"])}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright, the one `make browser` found or installed."""
+    chromium = find_chromium()
+    if chromium is None:
+        looked = ", ".join(candidates()) or "nowhere"
+        pytest.fail(f"no Chromium starts (looked at: {looked}); `make browser` installs one and says what it tried")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def search_results(browser, url: str, query: str) -> list[str]:
+    """Open url, type query into Material's search box and return the results' links."""
+    page = browser.new_page()
+    page.goto(url, wait_until="networkidle")
+    page.keyboard.press("s")  # Material's shortcut for the search box
+    page.fill("input.md-search__input", query)
+    page.keyboard.press("End")  # Material searches on key events, which fill() alone does not send
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    links = page.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
+    page.close()
+    return links

@@ -17,6 +17,7 @@ def copy_build_setup(root: Path, page: str, folders: tuple[str, ...] = ("tools",
     for folder in folders:
         shutil.copytree(REPO_ROOT / folder, root / folder, ignore=IGNORE)
     shutil.copytree(REPO_ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(REPO_ROOT / "overrides", root / "overrides")  # mkdocs.yml's theme custom_dir
     (root / "docs" / "index.md").write_text(page, encoding="utf-8")
     config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(NAV_BLOCK.sub("", config), encoding="utf-8")

@@ -8,9 +8,8 @@ import threading
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tools.chromium import LAUNCH_ARGS, candidates, find_chromium
+from tests.conftest import search_results
 
 PAGES = [
     "",
@@ -39,18 +38,6 @@ def served_site(site):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = find_chromium()
-    if chromium is None:
-        looked = ", ".join(candidates()) or "nowhere"
-        pytest.fail(f"no Chromium starts (looked at: {looked}); `make browser` installs one and says what it tried")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
 def test_pages_request_nothing_from_other_hosts(served_site, browser):
     page = browser.new_page()
     requested: list[str] = []
@@ -64,18 +51,6 @@ def test_pages_request_nothing_from_other_hosts(served_site, browser):
     assert requested, "the pages were loaded"
     assert foreign == []
     page.close()
-
-
-def search_results(browser, served_site: str, query: str) -> list[str]:
-    page = browser.new_page()
-    page.goto(served_site, wait_until="networkidle")
-    page.keyboard.press("s")  # Material's shortcut for the search box
-    page.fill("input.md-search__input", query)
-    page.keyboard.press("End")  # Material searches on key events, which fill() alone does not send
-    page.wait_for_selector(".md-search-result__item", timeout=15_000)
-    links = page.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
-    page.close()
-    return links
 
 
 def test_search_finds_an_identifier_glued_to_a_korean_particle(served_site, browser):

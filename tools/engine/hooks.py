@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # MkDocs loads this file by path and restores sys.path afterwards, so the project
 # root (home of the tools and snippets packages) is added here for the imports
@@ -52,7 +53,17 @@ def on_config(config):
         execute=os.environ.get(EXECUTE_ENV) != "off",
     )
     markdown_exec.formatters["python"] = markdown_exec.formatters["py"] = runner.format_python
+    _publishing_links(config)
     return config
+
+
+def _publishing_links(config):
+    """The Pages workflow sets REPO_URL (mkdocs.yml reads it); local builds leave it unset."""
+    if config.repo_url:
+        config.repo_name = urlsplit(config.repo_url).path.strip("/").removesuffix(".git")  # owner/repository
+    else:
+        # Else MkDocs makes edit_uri into relative "edit/main/docs/..." links and warns, failing --strict.
+        config.edit_uri = None
 
 
 def on_pre_build(config):
