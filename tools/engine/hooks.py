@@ -1,4 +1,4 @@
-"""MkDocs hooks: execute the guide's code blocks as files under snippets/, with a cache."""
+"""MkDocs hooks: execute the guide's code blocks as files under snippets/, with a cache; publish the downloads."""
 
 import dataclasses
 import json
@@ -19,6 +19,7 @@ import markdown_exec  # noqa: E402
 
 from tools.engine.cache import ExecCache  # noqa: E402
 from tools.engine.capture import install_switchable_streams  # noqa: E402
+from tools.engine.downloads import published_files, with_download_links  # noqa: E402
 from tools.engine.executor import SnippetRunner  # noqa: E402
 from tools.engine.fences import python_fence_problems  # noqa: E402
 from tools.engine.timings import MARKER, computation_times_html  # noqa: E402
@@ -78,11 +79,17 @@ def on_pre_build(config):
         import_seconds = time.perf_counter() - start
 
 
+def on_files(files, config):
+    for file in published_files(config, runner.root):
+        files.append(file)
+    return files
+
+
 def on_page_markdown(markdown, page, config, files):
     for line, problem in python_fence_problems(markdown):
         log.error("docs/%s:%d: %s", page.file.src_uri, line, problem)
     runner.start_page(page.file.src_uri, page.title or page.file.src_uri, page.url)
-    return markdown
+    return with_download_links(markdown, page.file.src_uri, config.repo_url)
 
 
 def on_page_context(context, page, config, nav):

@@ -1,0 +1,59 @@
+"""Publish the notebooks and the snippet files with the site, and link them at the top of each framework tab."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
+
+from tools.engine.pages import FRAMEWORKS, INCLUDE, TAB, indented_block_end
+
+COLAB = "https://colab.research.google.com/github"  # + /<owner>/<repo>/blob/<branch>/<path>
+GITHUB_REPO = re.compile(r"https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?")
+
+
+def published_files(config: MkDocsConfig, root: Path) -> list[File]:
+    """notebooks/*.ipynb and the snippet files (not the packages' __init__.py), copied into the site as they are."""
+    snippets = [path for path in root.glob("snippets/**/*.py") if path.name != "__init__.py"]
+    paths = sorted(root.glob("notebooks/*.ipynb")) + sorted(snippets)
+    return [File.generated(config, path.relative_to(root).as_posix(), abs_src_path=str(path)) for path in paths]
+
+
+def colab_url(repo_url: str | None, notebook: str) -> str | None:
+    """Colab opens a notebook straight from a GitHub repository, so only a GitHub repo_url gives a link."""
+    repo = GITHUB_REPO.fullmatch(repo_url or "")
+    if repo is None:
+        return None
+    return f"{COLAB}/{repo['owner']}/{repo['repo']}/blob/main/notebooks/{notebook}.ipynb"
+
+
+def links_line(page: str, notebook: str, snippet_files: list[str], repo_url: str | None) -> str:
+    def relative(target: str) -> str:  # from the page's own folder, so the link validates and survives a sub-path
+        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+    links = [f"[노트북 받기]({relative(f'notebooks/{notebook}.ipynb')}){{ download }}"]
+    if colab := colab_url(repo_url, notebook):
+        links.append(f"[Colab에서 열기]({colab})")
+    if snippet_files:
+        links.append("코드 받기: " + ", ".join(f"[`{path}`]({relative(path)}){{ download }}" for path in snippet_files))
+    return " · ".join(links)
+
+
+def with_download_links(markdown: str, page: str, repo_url: str | None) -> str:
+    """Each PyTorch or Lightning tab starts with links to its notebook and to the files its blocks include."""
+    lines = markdown.split("\n")
+    result = []
+    for number, line in enumerate(lines):
+        result.append(line)
+        tab = TAB.match(line)
+        if tab is None or tab["label"] not in FRAMEWORKS:
+            continue
+        indent = len(tab["indent"])
+        block = lines[number + 1 : indented_block_end(lines, number + 1, indent)]
+        included = [match["path"] for match in map(INCLUDE.match, block) if match]
+        links = links_line(page, FRAMEWORKS[tab["label"]], list(dict.fromkeys(included)), repo_url)
+        result += ["", " " * (indent + 4) + links]
+    return "\n".join(result)
