@@ -38,9 +38,15 @@ def evaluate(model, loader, loss_fn, device):
     return total_loss / total_count, correct / total_count
 
 
+def pick_device():
+    # NVIDIA GPU(CUDA)가 있으면 GPU, 없으면 CPU예요. Lightning 코드도 같은 규칙으로 골라요.
+    # Mac의 GPU(MPS)는 일부러 고르지 않아요. 두 코드를 같은 장치에서 비교하려고요.
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 def fit(model, train_loader, val_loader, epochs=EPOCHS, lr=LEARNING_RATE):
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    model.to(device)
+    device = pick_device()
+    model.to(device)  # 훈련이 끝나도 모델은 이 장치에 그대로 있어요
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = []
