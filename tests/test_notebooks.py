@@ -274,7 +274,7 @@ def test_download_links_name_each_included_file_once_and_skip_other_tabs():
 
     다른 탭
 """
-    lines = with_download_links(page, "steps/demo.md", REPO_URL).split("\n")
+    lines = with_download_links(page, "steps/data.md", REPO_URL).split("\n")
     assert lines[:3] == [
         '=== "PyTorch"',
         "",
@@ -283,6 +283,12 @@ def test_download_links_name_each_included_file_once_and_skip_other_tabs():
         " · 코드 받기: [`snippets/demo/x.py`](../snippets/demo/x.py){ download }",
     ]
     assert lines[3:] == page.split("\n")[1:], "the rest of the page, the other tab included, is unchanged"
+
+    elsewhere = with_download_links(page, "more/demo.md", REPO_URL).split("\n")
+    assert elsewhere[2] == "    코드 받기: [`snippets/demo/x.py`](../snippets/demo/x.py){ download }", (
+        "the notebooks hold only the step pages: other pages link just their files"
+    )
+    assert with_download_links('=== "PyTorch"\n\n    글\n', "more/demo.md", REPO_URL) == '=== "PyTorch"\n\n    글\n'
 
 
 @pytest.mark.parametrize(

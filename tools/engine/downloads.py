@@ -9,7 +9,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from tools.engine.pages import FRAMEWORKS, INCLUDE, TAB, indented_block_end
+from tools.engine.pages import FRAMEWORKS, INCLUDE, NOTEBOOK_PAGES, TAB, indented_block_end
 
 COLAB = "https://colab.research.google.com/github"  # + /<owner>/<repo>/blob/<branch>/<path>
 GITHUB_REPO = re.compile(r"https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?")
@@ -34,16 +34,19 @@ def links_line(page: str, notebook: str, snippet_files: list[str], repo_url: str
     def relative(target: str) -> str:  # from the page's own folder, so the link validates and survives a sub-path
         return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
-    links = [f"[노트북 받기]({relative(f'notebooks/{notebook}.ipynb')}){{ download }}"]
-    if colab := colab_url(repo_url, notebook):
-        links.append(f"[Colab에서 열기]({colab})")
+    links = []
+    if page in NOTEBOOK_PAGES:
+        links.append(f"[노트북 받기]({relative(f'notebooks/{notebook}.ipynb')}){{ download }}")
+        if colab := colab_url(repo_url, notebook):
+            links.append(f"[Colab에서 열기]({colab})")
     if snippet_files:
         links.append("코드 받기: " + ", ".join(f"[`{path}`]({relative(path)}){{ download }}" for path in snippet_files))
     return " · ".join(links)
 
 
 def with_download_links(markdown: str, page: str, repo_url: str | None) -> str:
-    """Each PyTorch or Lightning tab starts with links to its notebook and to the files its blocks include."""
+    """Each PyTorch or Lightning tab starts with links to the files its blocks include, and on the pages the
+    notebooks hold, to that framework's notebook."""
     lines = markdown.split("\n")
     result = []
     for number, line in enumerate(lines):
@@ -54,6 +57,6 @@ def with_download_links(markdown: str, page: str, repo_url: str | None) -> str:
         indent = len(tab["indent"])
         block = lines[number + 1 : indented_block_end(lines, number + 1, indent)]
         included = [match["path"] for match in map(INCLUDE.match, block) if match]
-        links = links_line(page, FRAMEWORKS[tab["label"]], list(dict.fromkeys(included)), repo_url)
-        result += ["", " " * (indent + 4) + links]
+        if links := links_line(page, FRAMEWORKS[tab["label"]], list(dict.fromkeys(included)), repo_url):
+            result += ["", " " * (indent + 4) + links]
     return "\n".join(result)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 STEP_PAGES = ("steps/data.md", "steps/model.md", "steps/training.md", "steps/run.md")
+# Pages whose tabs the notebooks hold (the notebooks page shows their first cell), so they link them.
+NOTEBOOK_PAGES = (*STEP_PAGES, "notebooks.md")
 FRAMEWORKS = {"PyTorch": "pytorch", "Lightning": "lightning"}  # tab label: notebook name
 TAB = re.compile(r'^(?P<indent> *)===[+!]? +"(?P<label>[^"]*)" *$')
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[^"]*))?"\s*$')

@@ -1,0 +1,43 @@
+"""Run a snippet file's `if __name__ == "__main__":` part in this process, as the pages run its sections.
+
+The run happens in an empty working directory whose parent holds a link to the checkout's data/
+(mnist_root() looks for data/ from the working directory upwards), so a test can check that the
+code leaves no files behind: no lightning_logs/, no checkpoints, no saved models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class MainRun:
+    namespace: dict  # the module's globals after its main part ran
+    stdout: str  # what print() wrote (Lightning's progress bars included)
+    left_files: tuple[str, ...]  # what the run left in its working directory
+
+
+def run_main(module: str, tmp_path_factory) -> MainRun:
+    checkout = tmp_path_factory.mktemp("checkout")
+    (checkout / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
+    workdir = checkout / "cwd"
+    workdir.mkdir()
+    printed = io.StringIO()
+    with contextlib.chdir(workdir), contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+        # run_path, not run_module: the tests have imported the module already, which run_module warns about.
+        namespace = runpy.run_path(str(REPO_ROOT / f"{module.replace('.', '/')}.py"), run_name="__main__")
+    return MainRun(namespace, printed.getvalue(), tuple(sorted(p.name for p in workdir.iterdir())))
+
+
+def printed_lines(run: MainRun, after: str | None = None) -> list[str]:
+    """The printed lines, without progress bars; from the first line starting with `after`, if given."""
+    lines = [line for line in run.stdout.splitlines() if line and "\r" not in line and "it/s]" not in line]
+    if after is not None:
+        lines = lines[next(n for n, line in enumerate(lines) if line.startswith(after)) :]
+    return lines
