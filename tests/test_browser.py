@@ -9,19 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import search_results
+from tests.conftest import nav_pages, search_results
 
-PAGES = [
-    "",
-    "differences/",
-    "steps/data/",
-    "steps/model/",
-    "steps/training/",
-    "steps/run/",
-    "summary/",
-    "dataset/",
-    "timings/",
-]
+PAGES = list(nav_pages())  # "", "differences/", ...
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -61,5 +51,7 @@ def test_search_finds_an_identifier_glued_to_a_korean_particle(served_site, brow
 
 
 def test_search_finds_korean_words(served_site, browser):
-    links = search_results(browser, served_site, "검증")
+    # 편향 (bias) appears on few pages, the glossary among them; a common word such as 검증 fills the
+    # results with other pages first.
+    links = search_results(browser, served_site, "편향")
     assert any("/glossary/" in link for link in links), links

@@ -55,6 +55,23 @@ def test_validation_is_one_twelfth_of_the_dataset(loaders):
     assert len(train_loader.dataset) == 3850
 
 
+def test_batch_counts(loaders, datamodule):
+    """3,850 training images in batches of 32: 120 full batches and a last one of 10; 350 -> 10 and 30."""
+    train_loader, val_loader = loaders
+    assert len(train_loader) == len(datamodule.train_dataloader()) == 121
+    assert len(val_loader) == len(datamodule.val_dataloader()) == 11
+    assert [len(labels) for _, labels in train_loader][-2:] == [32, 10]
+    assert [len(labels) for _, labels in val_loader][-2:] == [32, 30]
+
+
+def test_normalised_values_centre_on_less_than_zero(loaders):
+    """Normalize((0.5,), (0.5,)) centres the range -1..1 on 0; MNIST, mostly background, averages below it."""
+    train_loader, _ = loaders
+    images = torch.cat([batch for batch, _ in train_loader])
+    assert -0.8 < images.mean().item() < -0.7
+    assert (images == -1.0).float().mean().item() > 0.5, "most pixels are background"
+
+
 def test_split_is_disjoint(loaders):
     train_loader, val_loader = loaders
     assert not set(train_loader.dataset.indices) & set(val_loader.dataset.indices)

@@ -76,3 +76,86 @@ def test_training_step_returns_a_differentiable_loss():
     assert loss.requires_grad
     expected = torch.nn.functional.cross_entropy(model(images), labels)
     assert loss.item() == pytest.approx(expected.item())
+
+
+@pytest.mark.parametrize("model_class", [SimpleNN, LitMNIST])
+def test_outputs_are_raw_scores_for_cross_entropy(model_class):
+    """The model ends in Linear(64, 10), no softmax: CrossEntropyLoss takes the raw scores (logits)."""
+    model = seeded(model_class)
+    assert not any(isinstance(module, torch.nn.Softmax | torch.nn.LogSoftmax) for module in model.modules())
+    assert isinstance(model.layers[-1], torch.nn.Linear)
+    with torch.no_grad():
+        scores = model(torch.randn(16, 1, 28, 28))
+    assert (scores < 0).any(), "raw scores, not probabilities"
+    assert not torch.allclose(scores.sum(dim=1), torch.ones(16))
+    labels = torch.arange(16) % 10
+    manual = -torch.log_softmax(scores, dim=1)[torch.arange(16), labels].mean()
+    assert torch.nn.CrossEntropyLoss()(scores, labels).item() == pytest.approx(manual.item())
+    # argmax picks the same class from the scores as from the probabilities softmax would give.
+    assert torch.equal(scores.argmax(dim=1), torch.softmax(scores, dim=1).argmax(dim=1))
+
+
+def test_eval_mode_changes_nothing_in_this_model():
+    """No Dropout or BatchNorm here, so model.eval() gives the same outputs as model.train()."""
+    model = seeded(SimpleNN)
+    images = torch.randn(8, 1, 28, 28)
+    with torch.no_grad():
+        in_train_mode = model.train()(images)
+        in_eval_mode = model.eval()(images)
+    assert torch.equal(in_train_mode, in_eval_mode)
+
+
+def test_lightning_summary_counts_the_modules_the_model_page_explains():
+    from pytorch_lightning.utilities.model_summary import ModelSummary
+
+    summary = ModelSummary(seeded(LitMNIST))
+    assert summary.layer_names == ["flatten", "layers", "loss_fn"]
+    assert summary.total_training_modes == {"train": 8, "eval": 0}  # every module below LitMNIST itself
+    assert summary.total_flops == 0, "FLOPs are counted only with an example_input_array"
+    assert summary.model_size == pytest.approx(109_386 * 4 / 1e6)  # float32: 4 bytes a parameter
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Lightning's advice on workers and small datasets
+@pytest.mark.filterwarnings("ignore:.*LeafSpec:FutureWarning")  # inside Lightning, as the run page says
+def test_how_lightning_validates_as_the_training_page_says(tmp_path):
+    """In fit: eval mode and torch.no_grad(), not inference mode; trainer.validate(): torch.inference_mode()."""
+    import pytorch_lightning as pl
+    from torch.utils.data import DataLoader, TensorDataset
+
+    seen = []
+
+    class Recording(LitMNIST):
+        def training_step(self, batch, batch_idx):
+            seen.append(("train", self.training, torch.is_grad_enabled(), torch.is_inference_mode_enabled()))
+            return super().training_step(batch, batch_idx)
+
+        def validation_step(self, batch, batch_idx):
+            seen.append(
+                (
+                    self.trainer.state.stage.value,
+                    self.training,
+                    torch.is_grad_enabled(),
+                    torch.is_inference_mode_enabled(),
+                )
+            )
+            return super().validation_step(batch, batch_idx)
+
+    data = DataLoader(TensorDataset(torch.randn(8, 1, 28, 28), torch.arange(8) % 10), batch_size=4)
+    model = seeded(Recording)
+    trainer = pl.Trainer(
+        max_epochs=1,
+        accelerator="cpu",
+        default_root_dir=tmp_path,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
+    trainer.fit(model, train_dataloaders=data, val_dataloaders=data)  # the first of the three ways
+    trainer.validate(model, dataloaders=data, verbose=False)
+    assert list(dict.fromkeys(seen)) == [
+        ("sanity_check", False, False, False),  # (stage, model.training, grad enabled, inference mode)
+        ("train", True, True, False),
+        ("validate", False, False, False),  # validation inside fit: no_grad
+        ("validate", False, False, True),  # trainer.validate(): inference_mode
+    ]

@@ -11,6 +11,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_LINES = [
     "훈련 세트 3,850장, 검증 세트 350장",
+    "배치 수: 훈련 121개, 검증 11개",  # 3,850 / 32 = 120.3: 121 batches, the last one of 10 images
     "배치 하나: images (32, 1, 28, 28), labels (32,)",
     "픽셀 값 범위: -1.0 ~ 1.0",
 ]
@@ -72,9 +73,10 @@ def test_mnist_files(run_module):
 @pytest.mark.parametrize("name", ["pytorch", "lightning"])
 def test_data(run_module, name):
     lines = run_module(f"snippets.steps.data.{name}").splitlines()
-    assert lines[:3] == DATA_LINES
-    assert re.fullmatch(r"첫 배치의 레이블: \[(\d, ){9}\d\]", lines[3])
-    assert len(lines) == 4
+    assert lines[:4] == DATA_LINES
+    assert re.fullmatch(r"픽셀 값 평균: -0\.\d\d", lines[4]), "mostly background (-1): the mean is below 0"
+    assert re.fullmatch(r"첫 배치의 레이블: \[(\d, ){9}\d\]", lines[5])
+    assert len(lines) == 6
 
 
 def test_data_files_print_the_same_thing(run_module):
@@ -87,6 +89,8 @@ def test_pytorch_model(run_module):
     assert "(0): Linear(in_features=784, out_features=128, bias=True)" in output
     assert "학습할 파라미터 수: 109,386\n" in output
     assert "가짜 배치 (2, 1, 28, 28) -> 출력 (2, 10)\n" in output
+    assert re.search(r"^첫 이미지의 점수 10개: \[(-?\d\.\d+, ){9}-?\d\.\d+\]$", output, re.MULTILINE)
+    assert re.search(r"^가장 큰 점수의 자리\(argmax\): \d$", output, re.MULTILINE)
 
 
 def test_lightning_model(run_module):

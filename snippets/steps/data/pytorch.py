@@ -41,7 +41,9 @@ if __name__ == "__main__":
     train_loader, val_loader = build_dataloaders()
     images, labels = next(iter(train_loader))
     print(f"훈련 세트 {len(train_loader.dataset):,}장, 검증 세트 {len(val_loader.dataset):,}장")
+    print(f"배치 수: 훈련 {len(train_loader)}개, 검증 {len(val_loader)}개")
     print(f"배치 하나: images {tuple(images.shape)}, labels {tuple(labels.shape)}")
     print(f"픽셀 값 범위: {images.min().item():.1f} ~ {images.max().item():.1f}")
+    print(f"픽셀 값 평균: {images.mean().item():.2f}")
     print(f"첫 배치의 레이블: {labels[:10].tolist()}")
     # --8<-- [end:inspect]

@@ -32,5 +32,8 @@ if __name__ == "__main__":
     model = SimpleNN()
     print(model)
     print(f"학습할 파라미터 수: {sum(p.numel() for p in model.parameters()):,}")
-    print(f"가짜 배치 (2, 1, 28, 28) -> 출력 {tuple(model(torch.zeros(2, 1, 28, 28)).shape)}")
+    scores = model(torch.zeros(2, 1, 28, 28))  # model(x)가 forward(x)를 불러요
+    print(f"가짜 배치 (2, 1, 28, 28) -> 출력 {tuple(scores.shape)}")
+    print("첫 이미지의 점수 10개:", [round(score, 2) for score in scores[0].tolist()])
+    print(f"가장 큰 점수의 자리(argmax): {scores[0].argmax().item()}")
     # --8<-- [end:inspect]
