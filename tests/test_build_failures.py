@@ -34,9 +34,9 @@ def make_project(root: Path, page: str) -> Path:
     return copy_build_setup(root, page, folders=("tools", "snippets", "data"))
 
 
-def build(root: Path) -> subprocess.CompletedProcess[str]:
+def build(root: Path, **environment: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "FULL_MNIST"}
-    env["NO_MKDOCS_2_WARNING"] = "1"
+    env.update(NO_MKDOCS_2_WARNING="1", **environment)
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")],
         cwd=root,

@@ -12,6 +12,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -174,10 +175,63 @@ def test_changing_a_data_file_reruns_everything(project):
     assert project.runs() == ["first", "second", "other"]
 
 
-def test_changing_a_blocks_options_reruns_it(project):
-    project.edit("docs/index.md", 'session="beta"', 'session="beta" title="다른 제목"')
+def test_options_that_only_change_the_page_rerun_nothing(project):
+    """title, hl_defs, source: how a block is shown. The first block of a session changes too, so a
+    block after it would rerun if the key were chained through such options."""
+    project.edit(
+        "docs/index.md",
+        'session="alpha"\n--8<-- "snippets/demo/first.py"',
+        'session="alpha" title="제목"\n--8<-- "snippets/demo/first.py"',
+    )
+    project.edit("docs/index.md", 'result="text" session="beta"', 'result="text" source="below" session="beta"')
+    assert project.build() == (0, 4)
+    assert project.runs() == []
+    assert "제목" in project.html().decode()
+
+
+def test_width_reruns_the_block_and_sets_the_terminals_columns(project):
+    project.edit("snippets/demo/other.py", "print('other')", "print('other ' + 'x' * 50)")
     assert project.build() == (1, 3)
-    assert project.runs() == ["other"]
+    assert "other " + "x" * 50 in project.html().decode(), "one line at the default 100 columns"
+    project.edit("docs/index.md", 'session="beta"', 'session="beta" width="20"')
+    assert project.build() == (1, 3)
+    assert project.runs() == ["other", "other"]
+    assert "other xxxxxxxxxxxxxx\nxxxxxxxx" in project.html().decode(), "wrapped at 20 columns"
+
+
+def test_workdir_runs_the_block_in_that_folder(project):
+    project.edit("snippets/demo/other.py", "print('other')", "print('in', Path.cwd().name)")
+    project.edit("docs/index.md", 'session="beta"', 'session="beta" workdir="data"')
+    assert project.build() == (1, 3)
+    assert "in data" in project.html().decode()
+
+
+def test_a_relative_import_in_a_project_module_is_followed(project):
+    project.write("snippets/demo/relative.py", "from .helper import double\n")
+    project.edit(
+        "snippets/demo/second.py",
+        "from snippets.demo.helper import double",
+        "from snippets.demo.relative import double",
+    )
+    assert project.build() == (1, 3)
+    project.runs()
+    project.edit("snippets/demo/helper.py", "2 * number", "3 * number")
+    assert project.build() == (2, 2), "second reaches helper.py only through relative.py's `from .helper`"
+    assert b"second: 60" in project.html()
+
+
+def test_a_non_python_file_under_snippets_is_part_of_the_key(project):
+    project.write("snippets/demo/table.txt", "1")
+    assert project.build() == (4, 0), "code may read any file there"
+    project.runs()
+    project.write("snippets/demo/table.txt", "2")
+    assert project.build() == (4, 0)
+
+
+def test_a_variable_that_changes_output_is_part_of_the_key(project):
+    assert project.build(TQDM_DISABLE="1") == (4, 0)
+    assert project.build(TQDM_DISABLE="1") == (0, 4)
+    assert project.build(UNRELATED_SETTING="1") == (0, 4), "other variables do not count"
 
 
 def test_a_corrupt_or_truncated_entry_is_run_again_never_shown(project):
@@ -228,6 +282,17 @@ def test_a_library_version_is_part_of_the_key(monkeypatch):
         cache_key.importlib.metadata, "version", lambda name: "9.9.9" if name == "torch" else real_version(name)
     )
     assert cache_key.environment_fingerprint(REPO_ROOT) != before
+
+
+def test_an_edit_to_the_engine_after_it_was_loaded_is_noticed(tmp_path, monkeypatch):
+    """`mkdocs serve` keeps the engine loaded: the hooks refuse to build with code no longer on disk."""
+    copy = tmp_path / "project"
+    shutil.copytree(REPO_ROOT / "tools", copy / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_key, "LOADED_EXECUTOR", cache_key.executor_hashes(copy))  # as if loaded from there
+    assert cache_key.engine_edited_since_loaded(copy) == []
+    executor = copy / "tools" / "engine" / "executor.py"
+    executor.write_text(executor.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache_key.engine_edited_since_loaded(copy) == ["tools/engine/executor.py"]
 
 
 def test_local_imports_follow_project_modules_transitively():

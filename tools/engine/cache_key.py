@@ -19,9 +19,17 @@ import sys
 from functools import cache
 from pathlib import Path
 
-LIBRARIES = ("torch", "torchvision", "pytorch-lightning", "torchmetrics", "markdown-exec", "pyte")
+from tools.engine.worker import thread_count
+
+LIBRARIES = (
+    *("torch", "torchvision", "pytorch-lightning", "lightning-utilities", "torchmetrics", "numpy", "pillow"),
+    *("tqdm", "markdown-exec", "pyte", "wcwidth"),
+)
+# Environment variables that change what code prints: thread counts, progress bars, devices, warnings.
+ENVIRONMENT_PREFIXES = ("OMP_", "MKL_", "OPENBLAS_", "TQDM_", "CUDA_", "PYTORCH_", "TORCH_", "PL_", "LC_")
+ENVIRONMENT_NAMES = ("PYTHONWARNINGS", "PYTHONHASHSEED", "PYTHONIOENCODING", "LANG")
 # The executor files that turn a run into page output: changing them changes outputs.
-EXECUTOR_FILES = tuple(f"tools/engine/{name}.py" for name in ("capture", "terminal", "executor", "sources"))
+EXECUTOR_FILES = tuple(f"tools/engine/{name}.py" for name in ("capture", "terminal", "executor", "sources", "worker"))
 
 
 def _sha256(*parts: str | bytes) -> str:
@@ -42,22 +50,55 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def executor_hashes(root: Path) -> dict[str, str]:
+    return {name: _sha256((root / name).read_bytes()) for name in EXECUTOR_FILES if (root / name).exists()}
+
+
+# The engine this process runs. `mkdocs serve` keeps modules loaded across rebuilds, so after an
+# edit under tools/engine/ the files on disk are not the code that runs (see engine_edited_since_loaded).
+LOADED_EXECUTOR = executor_hashes(Path(__file__).resolve().parents[2])
+
+
+def engine_edited_since_loaded(root: Path) -> list[str]:
+    """Executor files whose content on disk differs from the code this process loaded."""
+    on_disk = executor_hashes(root)
+    return sorted(
+        name for name in on_disk.keys() | LOADED_EXECUTOR.keys() if on_disk.get(name) != LOADED_EXECUTOR.get(name)
+    )
+
+
+def output_environment() -> dict[str, str]:
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name in ENVIRONMENT_NAMES or name.startswith(ENVIRONMENT_PREFIXES)
+    }
+
+
 def environment_fingerprint(root: Path) -> str:
-    """Python, libraries, machine and the executor's code. (FULL_MNIST, the one variable the
+    """Python and where it is installed (warnings print file paths), libraries, the variables that
+    change output, the machine, where the project is, and the executor's code. (FULL_MNIST, which the
     snippets read, is removed by the hooks before any block runs, so it cannot vary.)"""
     facts = {
-        "python": sys.version,
+        "python": [sys.version, sys.prefix],
         "libraries": library_versions(),
+        "variables": output_environment(),
+        "threads": thread_count(),
         "machine": [platform.system(), platform.machine(), os.cpu_count(), Path("/proc/driver/nvidia").exists()],
-        "executor": {name: _sha256((root / name).read_bytes()) for name in EXECUTOR_FILES if (root / name).exists()},
+        "project": str(root),
+        "executor": executor_hashes(root),
     }
     return _sha256(json.dumps(facts, sort_keys=True))
 
 
 def data_fingerprint(root: Path) -> str:
+    """The files code may read: data/ (less the downloaded full MNIST) and non-Python files under snippets/."""
     data = root / "data"
     files = sorted(p for p in data.rglob("*") if p.is_file() and "full" not in p.relative_to(data).parts)
-    return _sha256(*(f"{p.relative_to(data)}:{_sha256(p.read_bytes())}" for p in files))
+    files += sorted(
+        p for p in (root / "snippets").rglob("*") if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+    )
+    return _sha256(*(f"{p.relative_to(root)}:{_sha256(p.read_bytes())}" for p in files))
 
 
 def _module_file(root: Path, module: str) -> Path | None:
@@ -68,14 +109,29 @@ def _module_file(root: Path, module: str) -> Path | None:
     return None
 
 
-def _imported_modules(tree: ast.AST) -> set[str]:
+def package_of(path: Path, root: Path) -> str:
+    """The package a project file belongs to: snippets/demo/x.py or snippets/demo/__init__.py -> snippets.demo."""
+    return ".".join(path.relative_to(root).parent.parts)
+
+
+def _absolute(module: str | None, level: int, package: str) -> str | None:
+    """The module `from <level dots><module> import ...` names, seen from `package`."""
+    if not level:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None  # above the top package: the import itself fails
+    return ".".join([*parts[: len(parts) - (level - 1)], *([module] if module else [])]) or None
+
+
+def _imported_modules(tree: ast.AST, package: str) -> set[str]:
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)  # may name a submodule
+        elif isinstance(node, ast.ImportFrom) and (module := _absolute(node.module, node.level, package)):
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)  # may name a submodule
     # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
     return {".".join(name.split(".")[:i]) for name in names for i in range(1, name.count(".") + 2)}
 
@@ -90,16 +146,16 @@ def _without_main_blocks(tree: ast.Module) -> ast.Module:
 
 
 @cache
-def _module_summary(path: Path, mtime_ns: int) -> tuple[str, frozenset[str]]:
+def _module_summary(path: Path, mtime_ns: int, package: str) -> tuple[str, frozenset[str]]:
     """(hash of what importing the file runs, modules it imports); remembered per file version."""
     tree = _without_main_blocks(ast.parse(path.read_bytes(), filename=str(path)))
-    return _sha256(ast.dump(tree)), frozenset(_imported_modules(tree))
+    return _sha256(ast.dump(tree)), frozenset(_imported_modules(tree, package))
 
 
-def local_imports(code: str, root: Path) -> dict[str, str]:
-    """{project file: hash} for every project module the code imports, directly or not."""
+def local_imports(code: str, root: Path, package: str = "") -> dict[str, str]:
+    """{project file: hash} for every project module the code (in `package`) imports, directly or not."""
     found: dict[str, str] = {}
-    pending = list(_imported_modules(ast.parse(code)))
+    pending = list(_imported_modules(ast.parse(code), package))
     while pending:
         path = _module_file(root, pending.pop())
         if path is None:
@@ -107,15 +163,17 @@ def local_imports(code: str, root: Path) -> dict[str, str]:
         name = path.relative_to(root).as_posix()
         if name in found:
             continue
-        content_hash, imports = _module_summary(path, path.stat().st_mtime_ns)
+        content_hash, imports = _module_summary(path, path.stat().st_mtime_ns, package_of(path, root))
         found[name] = content_hash
         pending.extend(imports)
     return found
 
 
-def block_key(previous: str, code: str, options: dict, root: Path, environment: str, data: str) -> str:
-    """The key of one block, chained to the key of the block before it in its session."""
-    imports = local_imports(code, root)
+def block_key(
+    previous: str, code: str, options: dict, root: Path, environment: str, data: str, package: str = ""
+) -> str:
+    """The key of one block (from a file in `package`), chained to the key of the block before it in its session."""
+    imports = local_imports(code, root, package)
     return _sha256(
         previous,
         code,

@@ -8,26 +8,33 @@ whose inputs did not change is rendered from .cache/ without running.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib.metadata
 import logging
+import os
+import signal
 import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from types import CodeType
+from typing import Any, ClassVar
 
 from markdown_exec import ExecutionError, base_format, code_block
 from markupsafe import Markup, escape
 
 from tools.engine.cache import CachedRun, ExecCache
-from tools.engine.cache_key import block_key, data_fingerprint, environment_fingerprint
-from tools.engine.capture import captured_output
+from tools.engine.cache_key import block_key, data_fingerprint, environment_fingerprint, package_of
+from tools.engine.rendering import output_html
 from tools.engine.sources import SnippetPiece, locate
 from tools.engine.terminal import COLUMNS, render_terminal
+from tools.engine.worker import Block, Failure, Result, context, serve
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
+TIMEOUT_ENV = "GUIDE_EXEC_TIMEOUT"  # seconds a block may run before it is stopped (a fence's timeout= wins)
+DEFAULT_TIMEOUT = 300.0
+WORKERS = context()
 
 
 def definition_lines(lines: tuple[str, ...], names: list[str]) -> list[int]:
@@ -51,13 +58,6 @@ def _raising(error: ExecutionError):
     return run
 
 
-def _device() -> str:
-    torch = sys.modules.get("torch")  # a block that never imported torch ran on the CPU
-    if torch is not None and torch.cuda.is_available():
-        return f"GPU ({torch.cuda.get_device_name(0)})"
-    return "CPU"
-
-
 @dataclass(frozen=True)
 class BlockTiming:
     page: str  # source path, e.g. steps/run.md
@@ -68,13 +68,78 @@ class BlockTiming:
     seconds: float
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """Fence options for running a block. width and workdir change what it prints, so they are part of the
+    cache key; the others (title, hl_defs, source, ...) only change how the page shows it."""
+
+    width: int = COLUMNS  # the terminal's columns
+    workdir: str | None = None  # run in this folder, relative to the project root
+    timeout: float = DEFAULT_TIMEOUT  # seconds before the block's worker is ended
+
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> RunOptions:
+        # markdown-exec passes fence attributes it does not know, such as timeout, in "extra".
+        timeout = options.get("extra", {}).get("timeout") or os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT
+        return cls(int(options.get("width") or COLUMNS), options.get("workdir") or None, float(timeout))
+
+    def keyed(self) -> dict[str, Any]:
+        keyed = {"width": self.width, "workdir": self.workdir}
+        return {name: value for name, value in keyed.items() if value != getattr(RunOptions, name)}
+
+
 @dataclass
 class Session:
-    namespace: dict[str, Any] = field(default_factory=dict)
     last_key: str = ""
-    # Blocks rendered from the cache, not run in this namespace yet: a later block
+    worker: Worker | None = None  # started when a block of the session must run
+    # Blocks rendered from the cache, not run in this session's worker: a later block
     # that must run needs their definitions, so they run first, quietly.
-    pending: list[SnippetPiece] = field(default_factory=list)
+    pending: list[tuple[SnippetPiece, RunOptions]] = field(default_factory=list)
+
+
+class Worker:
+    """A session's process (tools/engine/worker.py) and the end of the pipe that talks to it."""
+
+    live: ClassVar[set[Worker]] = set()  # ended at exit, if a build could not end them itself
+
+    def __init__(self) -> None:
+        self.connection, theirs = WORKERS.Pipe()
+        # Not a daemon: a block may start processes of its own (a daemon process may not).
+        self.process = WORKERS.Process(target=serve, args=(theirs,))
+        self.process.start()
+        theirs.close()
+        Worker.live.add(self)
+
+    def run(self, block: Block, timeout: float) -> Result | None:
+        """The block's result, or None if it ran past `timeout` (the worker is then ended)."""
+        self.connection.send(block)
+        if not self.connection.poll(timeout):
+            self.stop(kill=True)
+            return None
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):  # the worker died (os._exit in the block, a crash): its exit code says how
+            self.process.join()
+            died = Failure("WorkerExit", f"the process ended with code {self.process.exitcode}", [], "")
+            return Result("", died, "CPU")
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill and self.process.is_alive():
+            with contextlib.suppress(OSError):
+                self.connection.send(None)
+            self.process.join(5)
+        if self.process.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # the worker leads its own process group
+            self.process.join()
+        self.connection.close()
+        Worker.live.discard(self)
+
+
+@atexit.register
+def _stop_live_workers() -> None:
+    for worker in list(Worker.live):
+        worker.stop(kill=True)
 
 
 class SnippetRunner:
@@ -87,6 +152,7 @@ class SnippetRunner:
         self.execute = execute  # False only to benchmark the site without any execution
         self.sessions: dict[str, Session] = {}
         self.page = ("", "", "")  # (source path, title, url) of the page being rendered
+        self.piece: SnippetPiece | None = None  # the block being formatted, for error messages
         self.blocks_on_page = 0
         self.timings: list[BlockTiming] = []
         self.ran = self.from_cache = 0
@@ -106,7 +172,25 @@ class SnippetRunner:
         self.blocks_on_page = 0
 
     def format_python(self, **kwargs: Any) -> str:
-        piece = locate(kwargs["code"], self.root)
+        """markdown-exec's formatter. Any failure, the engine's own included, is logged with where it
+        happened (so `--strict` fails the build) and shown on the page: none reaches markdown-exec,
+        which would render the fence as plain text and let the build pass."""
+        self.piece = None
+        try:
+            return self._format(**kwargs)
+        except Exception as error:
+            where = self._where(error)
+            log.error("%s: %s: %s", where, type(error).__name__, error)
+            return code_block("text", f"{where}: {type(error).__name__}: {error}")
+
+    def _where(self, error: Exception) -> str:
+        if isinstance(error, SyntaxError) and error.filename and Path(error.filename).is_relative_to(self.root):
+            return f"{Path(error.filename).relative_to(self.root)}:{error.lineno}"
+        page = f"docs/{self.page[0]}"
+        return f"{self.piece.label} (in {page})" if self.piece else page
+
+    def _format(self, **kwargs: Any) -> str:
+        piece = self.piece = locate(kwargs["code"], self.root)
         if piece is None:
             log.error("a Python code block is not an include of a file or section under snippets/:\n%s", kwargs["code"])
             return code_block("text", "이 코드 블록은 snippets/ 파일에서 가져온 것이 아니에요.")
@@ -116,6 +200,7 @@ class SnippetRunner:
             extra["hl_lines"] = " ".join(map(str, definition_lines(piece.lines, extra.pop("hl_defs").split())))
         if not self.execute:
             return base_format(language="python", run=lambda code, **_: "", **{**kwargs, "result": ""})
+        self._compiled(piece)  # a syntax error fails here, before the cache key parses the code
         self.blocks_on_page += 1
         anchor = f"block-{self.blocks_on_page}"
         try:
@@ -125,53 +210,80 @@ class SnippetRunner:
         self.timings.append(BlockTiming(*self.page, anchor, piece.label, run.seconds))
         if not run.output:
             kwargs["result"] = ""  # no empty output box under code that prints nothing
-        rendered = base_format(language="python", run=lambda code, **_: run.output, **kwargs)
+        # The output goes in as escaped HTML (html=True), never as Markdown that printed text could break out of.
+        html_options = {**kwargs, "html": bool(run.output)}
+        rendered = base_format(language="python", run=lambda code, **_: output_html(run.output), **html_options)
         label = f'<p class="exec-time">{escape(run_time_label(run))}</p>'
         return Markup(f'<div class="exec-block" id="{anchor}">\n{rendered}\n{label}\n</div>')
 
     def _output_of(self, piece: SnippetPiece, options: dict[str, Any]) -> CachedRun:
         name = options.get("session")
         session = self.sessions.setdefault(name, Session()) if name else Session()
-        key_options = {k: v for k, v in options.items() if k not in ("code", "md")}
-        key = block_key(session.last_key, "\n".join(piece.lines), key_options, self.root, self.environment, self.data)
+        running = RunOptions.of(options)
+        code = "\n".join(piece.lines)
+        package = package_of(self.root / piece.path, self.root)
+        key = block_key(session.last_key, code, running.keyed(), self.root, self.environment, self.data, package)
         session.last_key = key
         cached = None if self.refresh else self.cache.get(key)
         if cached is not None:
             self.from_cache += 1
-            session.pending.append(piece)
+            session.pending.append((piece, running))
             return cached
-        for earlier in session.pending:
-            self.run(earlier, name, session.namespace)
-        session.pending.clear()
-        start = time.perf_counter()
-        output = self.run(piece, name, session.namespace)
-        run = CachedRun(output, time.perf_counter() - start, _device(), importlib.metadata.version("torch"))
+        try:
+            for earlier, earlier_options in session.pending:
+                self.run(earlier, session, earlier_options)
+            session.pending.clear()
+            start = time.perf_counter()
+            output, device = self.run(piece, session, running)
+        finally:
+            if not name:
+                self._stop(session)
+        run = CachedRun(output, time.perf_counter() - start, device, importlib.metadata.version("torch"))
         self.cache.put(key, run)
         self.ran += 1
         return run
 
-    def run(self, piece: SnippetPiece, session: str | None, namespace: dict[str, Any]) -> str:
-        # Not "__main__": the files' `if __name__ == "__main__":` parts are included by section instead.
-        module_name = f"snippet_session_{session or 'none'}".replace("-", "_")
-        sys.modules.setdefault(module_name, ModuleType(module_name))
-        namespace.update(__name__=module_name, __file__=str(self.root / piece.path))
-        compiled = compile(piece.positioned_source(), str(self.root / piece.path), "exec")
-        with captured_output(COLUMNS) as buffer:
-            try:
-                exec(compiled, namespace)
-            except Exception as error:
-                failure = error
-            else:
-                failure = None
-        if failure is not None:
-            self._report(piece, failure)
-        return render_terminal(buffer.getvalue())
+    def run(self, piece: SnippetPiece, session: Session, options: RunOptions) -> tuple[str, str]:
+        """(what the block left on the terminal, the device it used), run in the session's worker."""
+        workdir = str(self.root / options.workdir) if options.workdir else None
+        block = Block(str(self.root / piece.path), piece.positioned_source(), options.width, workdir)
+        session.worker = session.worker or Worker()
+        result = session.worker.run(block, options.timeout)
+        if result is None:
+            session.worker = None
+            location = f"{piece.path}:{piece.line_numbers[0] if piece.line_numbers else 1}"
+            log.error("%s: the block ran past its timeout of %g s and was stopped (block from %s)",
+                      location, options.timeout, piece.label)
+            raise ExecutionError(code_block("text", f"{location}: 실행 시간 {options.timeout:g}초를 넘겨 멈췄어요."))
+        if result.failure is not None:
+            if result.failure.kind == "WorkerExit":
+                self._stop(session)
+            self._report(piece, result.failure)
+        return render_terminal(result.output, options.width), result.device
 
-    def _report(self, piece: SnippetPiece, error: Exception) -> None:
-        frames = traceback.extract_tb(error.__traceback__)
-        own = [frame for frame in frames if Path(frame.filename).is_relative_to(self.root / "snippets")]
-        where = own[-1] if own else frames[-1]
-        location = f"{Path(where.filename).relative_to(self.root) if own else where.filename}:{where.lineno}"
-        trace = "".join(traceback.format_exception(error))
-        log.error("%s: %s: %s (block from %s)", location, type(error).__name__, error, piece.label)
-        raise ExecutionError(code_block("python", trace)) from error
+    def finish_build(self) -> None:
+        """Every session's worker ends with the build."""
+        for session in self.sessions.values():
+            self._stop(session)
+
+    def _stop(self, session: Session) -> None:
+        if session.worker is not None:
+            session.worker.stop()
+            session.worker = None
+
+    def _compiled(self, piece: SnippetPiece) -> CodeType:
+        """The block as `python` compiles its file: at the file's line numbers, without this module's
+        __future__ imports (dont_inherit). A SyntaxError names the file and line."""
+        return compile(piece.positioned_source(), str(self.root / piece.path), "exec", dont_inherit=True)
+
+    def _report(self, piece: SnippetPiece, failure: Failure) -> None:
+        snippets = self.root / "snippets"
+        own = [(name, line) for name, line in failure.frames if Path(name).is_relative_to(snippets)]
+        if own:
+            location = f"{Path(own[-1][0]).relative_to(self.root)}:{own[-1][1]}"
+        elif failure.frames:
+            location = f"{failure.frames[-1][0]}:{failure.frames[-1][1]}"
+        else:
+            location = str(piece.path)
+        log.error("%s: %s: %s (block from %s)", location, failure.kind, failure.message, piece.label)
+        raise ExecutionError(code_block("python", failure.trace or f"{failure.kind}: {failure.message}"))

@@ -16,11 +16,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 import markdown_exec  # noqa: E402
+from mkdocs.exceptions import PluginError  # noqa: E402
 
 from tools.engine.cache import ExecCache  # noqa: E402
-from tools.engine.capture import install_switchable_streams  # noqa: E402
+from tools.engine.cache_key import engine_edited_since_loaded  # noqa: E402
 from tools.engine.downloads import published_files, with_download_links  # noqa: E402
-from tools.engine.executor import SnippetRunner  # noqa: E402
+from tools.engine.executor import SnippetRunner, Worker  # noqa: E402
 from tools.engine.fences import python_fence_problems  # noqa: E402
 from tools.engine.timings import MARKER, computation_times_html  # noqa: E402
 
@@ -31,16 +32,12 @@ CACHE_DIR_ENV = "GUIDE_EXEC_CACHE"  # where outputs are cached; default .cache/e
 REFRESH_ENV = "GUIDE_EXEC_REFRESH"  # "1": run every block again (`make build-fresh`)
 EXECUTE_ENV = "GUIDE_EXEC"  # "off": run nothing, show sources only (benchmark reference)
 TIMINGS_ENV = "GUIDE_TIMINGS_FILE"  # a path: write this build's phase timings there (tools/bench.py)
-HEAVY_IMPORTS = ("torch", "torchvision", "pytorch_lightning", "torchmetrics")
-
 runner: SnippetRunner | None = None
 import_seconds = 0.0
 
 
 def on_config(config):
     global runner
-    # Before anything imports Lightning, whose log handler keeps the sys.stderr it finds.
-    install_switchable_streams()
     # The pages promise the shipped subset on every build, whoever builds and wherever.
     os.environ.pop("FULL_MNIST", None)
     root = Path(config.config_file_path).resolve().parent
@@ -69,13 +66,15 @@ def _publishing_links(config):
 
 def on_pre_build(config):
     global import_seconds
+    if edited := engine_edited_since_loaded(runner.root):
+        # Under `mkdocs serve` the old modules stay loaded: running them would cache old code's output.
+        raise PluginError(f"{', '.join(edited)} changed since the build engine was loaded: restart mkdocs serve")
     runner.start_build()
     if os.environ.get(TIMINGS_ENV) and runner.execute and runner.refresh:
-        # Importing up front only moves the cost out of the first block, so the
-        # benchmark can report imports apart from execution.
+        # Starting the workers' fork server (it imports torch and Lightning) up front only moves
+        # that cost out of the first block, so the benchmark can report imports apart from execution.
         start = time.perf_counter()
-        for module in HEAVY_IMPORTS:
-            __import__(module)
+        Worker().stop()
         import_seconds = time.perf_counter() - start
 
 
@@ -99,7 +98,12 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_build_error(error):
+    runner.finish_build()
+
+
 def on_post_build(config):
+    runner.finish_build()
     if runner.execute:
         log.info("snippet-exec: %d blocks ran, %d came from the cache", runner.ran, runner.from_cache)
     if target := os.environ.get(TIMINGS_ENV):

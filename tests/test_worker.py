@@ -1,0 +1,182 @@
+"""tools/engine/worker.py: each session runs in a process of its own, and a block's output is all it wrote.
+
+Each test runs small blocks in real workers, as a build does (executor.Worker), and checks what
+comes back: output from threads and child processes, isolation between sessions, exits, hangs,
+pickling, warnings and the noise filters.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tools.engine.capture import NOISE_LOG_RECORDS, NOISE_WARNINGS
+from tools.engine.executor import Worker
+from tools.engine.worker import Block, Result
+
+
+@pytest.fixture
+def snippet(tmp_path):
+    """A snippet file to run: its path names the block in tracebacks, and spawned processes re-import it."""
+
+    def write(code: str) -> Block:
+        path = tmp_path / f"block_{len(list(tmp_path.iterdir()))}.py"
+        path.write_text(textwrap.dedent(code), encoding="utf-8")
+        return Block(str(path), path.read_text(encoding="utf-8"), 100, None)
+
+    return write
+
+
+@pytest.fixture
+def worker():
+    started = Worker()
+    yield started
+    started.stop()
+
+
+def run(worker: Worker, block: Block, timeout: float = 120) -> Result:
+    result = worker.run(block, timeout)
+    assert result is not None, "the block ran past its timeout"
+    return result
+
+
+def test_threads_children_and_subprocesses_write_into_the_block(worker, snippet):
+    result = run(
+        worker,
+        snippet("""
+            import os, subprocess, sys, threading
+
+            print("print")
+            sys.stderr.write("stderr\\n")
+            os.write(1, b"file descriptor\\n")
+            thread = threading.Thread(target=lambda: print("thread"))
+            thread.start()
+            thread.join()
+            if (pid := os.fork()) == 0:
+                print("forked child", flush=True)
+                os._exit(0)
+            os.waitpid(pid, 0)
+            subprocess.run([sys.executable, "-c", "print('subprocess')"], check=True)
+        """),
+    )
+    assert result.failure is None
+    assert result.output.splitlines() == ["print", "stderr", "file descriptor", "thread", "forked child", "subprocess"]
+
+
+def test_sessions_share_no_state(snippet):
+    """Session A seeds `random` and quiets a logger; session B, run after it in its own worker, is untouched."""
+    first, second = Worker(), Worker()
+    try:
+        quiet = snippet("""
+            import logging, random
+            random.seed(1)
+            logging.getLogger("guide.case").setLevel(logging.ERROR)
+        """)
+        loud = snippet("""
+            import logging, random
+            print(logging.getLogger("guide.case").getEffectiveLevel())
+            state = random.getstate()
+            print(random.random() == random.Random(1).random())
+        """)
+        assert run(first, quiet).output == ""
+        assert run(second, loud).output.splitlines() == [str(30), "False"]
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_session_keeps_its_definitions_between_blocks(worker, snippet):
+    run(worker, snippet("value = 20\n"))
+    assert run(worker, snippet("print(value * 2)\n")).output == "40\n"
+
+
+@pytest.mark.parametrize(
+    "code", ["import sys\nsys.exit(3)\n", "import sys\nsys.exit(0)\n", "import sys\nraise KeyboardInterrupt\n"]
+)
+def test_an_exit_ends_the_block_with_a_failure_not_the_worker(worker, snippet, code):
+    result = run(worker, snippet(code))
+    assert result.failure is not None
+    assert result.failure.kind in ("SystemExit", "KeyboardInterrupt")
+    assert result.failure.frames[-1][1] == 2, "the line that exited"
+    assert run(worker, snippet("print('still here')\n")).output == "still here\n"
+
+
+def test_a_worker_that_dies_is_reported(worker, snippet):
+    result = run(worker, snippet("import os\nos._exit(7)\n"))
+    assert result.failure is not None
+    assert result.failure.kind == "WorkerExit"
+    assert "code 7" in result.failure.message
+
+
+def test_a_block_past_its_timeout_is_stopped_with_the_processes_it_started(snippet, tmp_path):
+    worker = Worker()
+    pid_file = tmp_path / "child.pid"
+    block = snippet(f"""
+        import subprocess, sys, time
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        open({str(pid_file)!r}, "w").write(str(child.pid))
+        while True:
+            time.sleep(0.1)
+    """)
+    assert worker.run(block, timeout=3) is None
+    assert not worker.process.is_alive()
+    child = int(pid_file.read_text())
+    # The child the block started is gone too (or a zombie nobody has reaped yet: it no longer runs).
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+def test_objects_defined_in_a_block_pickle_for_a_spawned_pool(worker, snippet):
+    """The block runs as its file's __main__, so a spawned child re-imports that file to find `square`,
+    as with `python file.py` (and, as there, the pool needs the __main__ guard)."""
+    result = run(
+        worker,
+        snippet("""
+            import multiprocessing
+
+
+            def square(number):
+                return number * number
+
+
+            if __name__ == "__main__":
+                with multiprocessing.get_context("spawn").Pool(2) as pool:
+                    print(pool.map(square, [1, 2, 3]))
+        """),
+    )
+    assert result.failure is None, result.failure and result.failure.trace
+    assert result.output == "[1, 4, 9]\n"
+
+
+def test_warnings_are_printed_as_python_prints_them_and_the_noise_is_filtered(worker, snippet):
+    category = NOISE_WARNINGS[0][0]
+    block = snippet(f"""
+        import warnings
+        warnings.warn("the reader should see this")
+        warnings.warn_explicit(
+            "`isinstance(treespec, LeafSpec)` is deprecated", {category.__name__}, "x.py", 1,
+            module="pytorch_lightning.utilities._pytree",
+        )
+    """)
+    output = run(worker, block).output
+    assert "UserWarning: the reader should see this" in output
+    assert Path(block.filename).name in output, "with the file and line, as Python prints it"
+    assert "LeafSpec" not in output
+
+
+def test_a_noise_log_record_is_dropped_and_others_shown(worker, snippet):
+    name, _ = NOISE_LOG_RECORDS[0]
+    block = snippet(f"""
+        import logging
+        logger = logging.getLogger({name!r})  # Lightning gave it a handler to stderr when it was imported
+        logger.warning("💡 Tip: For seamless cloud logging and experiment tracking, try installing litlogger")
+        logger.warning("GPU available: False")
+    """)
+    assert run(worker, block).output == "GPU available: False\n"
+
+
+def test_torch_runs_on_one_thread_and_the_terminal_has_the_blocks_width(worker, snippet):
+    block = snippet("import os\nimport torch\n\nprint(torch.get_num_threads(), os.environ['COLUMNS'])\n")
+    assert run(worker, Block(block.filename, block.source, 60, None)).output == "1 60\n"
