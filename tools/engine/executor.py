@@ -252,8 +252,12 @@ class SnippetRunner:
         if result is None:
             session.worker = None
             location = f"{piece.path}:{piece.line_numbers[0] if piece.line_numbers else 1}"
-            log.error("%s: the block ran past its timeout of %g s and was stopped (block from %s)",
-                      location, options.timeout, piece.label)
+            log.error(
+                "%s: the block ran past its timeout of %g s and was stopped (block from %s)",
+                location,
+                options.timeout,
+                piece.label,
+            )
             raise ExecutionError(code_block("text", f"{location}: 실행 시간 {options.timeout:g}초를 넘겨 멈췄어요."))
         if result.failure is not None:
             if result.failure.kind == "WorkerExit":
