@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import markdown
@@ -14,7 +11,7 @@ import pytest
 from markdown_exec import base_format
 
 from tests.site_html import outputs
-from tests.small_project import copy_build_setup
+from tests.test_build_failures import build, make_project
 from tools.engine.rendering import output_html
 
 INJECTION = "before\n" + "`" * 8 + "\n<b id=injected>x</b>\nafter"
@@ -86,20 +83,12 @@ INJECTING_PAGE = """\
 
 
 def test_a_built_page_shows_printed_html_as_text(tmp_path):
-    root = copy_build_setup(tmp_path, INJECTING_PAGE, folders=("tools", "snippets", "data"))
+    root = make_project(tmp_path, INJECTING_PAGE)
     snippet = root / "snippets" / "inject" / "show.py"
     snippet.parent.mkdir()
     (snippet.parent / "__init__.py").write_text("")
     snippet.write_text(f"print({INJECTION!r})\nprint('**bold** & <script>alert(1)</script>')\n", encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GUIDE_EXEC_CACHE": str(tmp_path / "cache")}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = build(root, GUIDE_EXEC_CACHE=str(tmp_path / "cache"))
     assert result.returncode == 0, result.stdout + result.stderr
     page = root / "site" / "index.html"
     source = page.read_text(encoding="utf-8")
