@@ -14,7 +14,6 @@ import importlib.metadata
 import logging
 import os
 import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,9 +162,6 @@ class SnippetRunner:
         self.ran = self.from_cache = 0
         self.environment = environment_fingerprint(self.root)
         self.data = data_fingerprint(self.root)
-        # Snippets import each other; a rebuild must see edited files, not cached modules.
-        for name in [name for name in sys.modules if name == "snippets" or name.startswith("snippets.")]:
-            del sys.modules[name]
 
     def start_page(self, source_path: str, title: str, url: str) -> None:
         self.page = (source_path, title, url)
