@@ -6,6 +6,7 @@ page holds the case's block.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import psutil
@@ -86,3 +87,71 @@ def test_printed_warnings_reach_the_page(tmp_path):
     page = (root / "site" / "index.html").read_text("utf-8")
     assert "snippets/case/block.py:3: UserWarning:" in page  # as Python prints it, with the file and line
     assert " the reader sees this\n  warnings.warn('the reader sees this')" in page
+
+
+SESSION_A = (
+    "import logging\nimport os\nimport random\n\n"
+    "random.seed(0)\nlogging.getLogger('shared').setLevel(logging.ERROR)\n"
+    "os.environ['LEFT_BY_A'] = '1'\nos.chdir('/')\nprint('A')\n"
+)
+SESSION_B = (
+    "import logging\nimport os\nimport random\nfrom pathlib import Path\n\n"
+    "state = random.getstate()\nrandom.seed(0)\n"
+    "print('random seeded by A:', state == random.getstate())\n"
+    "logging.getLogger('shared').warning('B warns')\n"
+    "print('variable left by A:', os.environ.get('LEFT_BY_A'))\n"
+    "print('in the project folder:', Path.cwd() == Path(__file__).resolve().parents[2])\n"
+)
+B_OUTPUT = "random seeded by A: False\nB warns\nvariable left by A: None\nin the project folder: True"
+
+
+def test_a_sessions_output_does_not_depend_on_what_ran_before_it(tmp_path):
+    """A seeds `random`, quiets a logger, sets a variable and changes folder, then B runs. B shows the same
+    after a cold build (A ran first) and after only B's cache entry is deleted (A came from the cache)."""
+    page = "".join(
+        f'```python exec="on" source="above" result="text" session="{name}"\n--8<-- "snippets/case/{name}.py"\n```\n\n'
+        for name in ("a", "b")
+    )
+    root = snippet_project(tmp_path, "")
+    (root / "docs" / "index.md").write_text(f"# 세션\n\n{page}", encoding="utf-8")
+    (root / "snippets" / "case" / "a.py").write_text(SESSION_A, encoding="utf-8")
+    (root / "snippets" / "case" / "b.py").write_text(SESSION_B, encoding="utf-8")
+
+    cold = build(root)
+    assert cold.returncode == 0, output_of(cold)
+    page_after_cold_build = (root / "site" / "index.html").read_text("utf-8")
+    assert B_OUTPUT in page_after_cold_build
+
+    entries = list((root / ".cache" / "exec").rglob("*.json"))
+    b_entries = [entry for entry in entries if "B warns" in entry.read_text("utf-8")]
+    assert len(entries) == 2 and len(b_entries) == 1
+    b_entries[0].unlink()
+    rebuilt = build(root)
+    assert rebuilt.returncode == 0, output_of(rebuilt)
+    assert "1 blocks ran, 1 came from the cache" in output_of(rebuilt)
+    run_times = re.compile(r"실행 [\d.]+초")  # how long B took may differ; nothing else may
+    page_after_rebuild = (root / "site" / "index.html").read_text("utf-8")
+    assert run_times.sub("", page_after_rebuild) == run_times.sub("", page_after_cold_build)
+
+
+def test_a_build_leaves_no_process_behind(tmp_path):
+    """The worker, the fork server that started it and a process the block left running all end with the build."""
+    pids = tmp_path / "pids"
+    code = (
+        "import os\nimport subprocess\nimport sys\n\n"
+        "background = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{os.getppid()}} {{background.pid}}')\n"
+    )
+    root = snippet_project(tmp_path, code)
+    result = build(root)
+    assert result.returncode == 0, output_of(result)
+    for pid in map(int, pids.read_text().split()):
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, pid
+
+
+def test_an_executed_fence_that_never_reaches_the_executor_fails_the_build(tmp_path):
+    """markdown-exec runs `python` and `py` fences only: a `python3` one would show its code, never run."""
+    root = snippet_project(tmp_path, "print('ran')\n")
+    page = root / "docs" / "index.md"
+    page.write_text(page.read_text("utf-8").replace("```python exec", "```python3 exec"), encoding="utf-8")
+    assert_fails(build(root), "docs/index.md: 1 executed Python block(s) (fences at lines 3), but only 0 ran")

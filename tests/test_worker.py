@@ -180,3 +180,141 @@ def test_a_noise_log_record_is_dropped_and_others_shown(worker, snippet):
 def test_torch_runs_on_one_thread_and_the_terminal_has_the_blocks_width(worker, snippet):
     block = snippet("import os\nimport torch\n\nprint(torch.get_num_threads(), os.environ['COLUMNS'])\n")
     assert run(worker, Block(block.filename, block.source, 60, None)).output == "1 60\n"
+
+
+def test_a_thread_left_running_by_one_session_never_prints_into_another(snippet):
+    chatty, quiet = Worker(), Worker()
+    try:
+        started = run(
+            chatty,
+            snippet("""
+                import threading, time
+
+
+                def chatter():
+                    while True:
+                        print("session A's thread", flush=True)
+                        time.sleep(0.05)
+
+
+                threading.Thread(target=chatter, daemon=True).start()
+                time.sleep(0.1)
+            """),
+        )
+        assert "session A's thread" in started.output  # while A's block runs, its thread writes into it
+        result = run(quiet, snippet("import time\n\ntime.sleep(0.5)\nprint('session B')\n"))
+        assert result.output == "session B\n"
+    finally:
+        chatty.stop()
+        quiet.stop()
+
+
+SPAWNING_BLOCKS = {
+    "torch.multiprocessing.spawn": (
+        """
+        import torch.multiprocessing as mp
+
+
+        def report(rank):
+            print(f"rank {rank}", flush=True)
+
+
+        if __name__ == "__main__":
+            mp.spawn(report, nprocs=2)
+            print("joined")
+        """,
+        ["joined", "rank 0", "rank 1"],
+    ),
+    "DataLoader with spawned workers": (
+        """
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+
+        class Squares(Dataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, index):
+                return torch.tensor(index * index)
+
+
+        if __name__ == "__main__":
+            loader = DataLoader(Squares(), batch_size=2, num_workers=2, multiprocessing_context="spawn")
+            print([batch.tolist() for batch in loader])
+        """,
+        ["[[0, 1], [4, 9]]"],
+    ),
+    "torch.save of a model defined in the block": (
+        """
+        import io
+        import multiprocessing
+
+        import torch
+
+
+        class Tiny(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layer = torch.nn.Linear(2, 1)
+
+
+        def loaded_class(saved):
+            return type(torch.load(io.BytesIO(saved), weights_only=False)).__name__
+
+
+        if __name__ == "__main__":
+            buffer = io.BytesIO()
+            torch.save(Tiny(), buffer)
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                print(loaded_class(buffer.getvalue()), pool.apply(loaded_class, (buffer.getvalue(),)))
+        """,
+        ["Tiny Tiny"],
+    ),
+    "Lightning's ddp_spawn": (
+        """
+        import pytorch_lightning as pl
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+
+
+        class Tiny(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.layer = torch.nn.Linear(2, 1)
+
+            def on_train_start(self):
+                print(f"rank {self.global_rank} of {self.trainer.world_size}", flush=True)
+
+            def training_step(self, batch, batch_index):
+                inputs, targets = batch
+                return torch.nn.functional.mse_loss(self.layer(inputs), targets)
+
+            def configure_optimizers(self):
+                return torch.optim.SGD(self.parameters(), lr=0.1)
+
+
+        if __name__ == "__main__":
+            data = TensorDataset(torch.randn(8, 2), torch.randn(8, 1))
+            trainer = pl.Trainer(
+                accelerator="cpu", devices=2, strategy="ddp_spawn", max_epochs=1, logger=False,
+                enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+            )
+            trainer.fit(Tiny(), DataLoader(data, batch_size=2))
+            print("fitted", trainer.state.finished)
+        """,
+        ["fitted True", "rank 0 of 2", "rank 1 of 2"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SPAWNING_BLOCKS)
+def test_spawned_processes_find_the_blocks_definitions_and_write_into_it(worker, snippet, case):
+    """What a spawned process needs from the block (a function, a Dataset, a model class) it finds by
+    re-importing the block's file, as under `python file.py`; what it prints lands in the block."""
+    code, expected_lines = SPAWNING_BLOCKS[case]
+    result = run(worker, snippet(code), timeout=240)
+    assert result.failure is None, result.failure and result.failure.trace
+    lines = result.output.splitlines()
+    for expected in expected_lines:
+        assert expected in lines, result.output

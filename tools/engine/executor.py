@@ -127,10 +127,11 @@ class Worker:
             with contextlib.suppress(OSError):
                 self.connection.send(None)
             self.process.join(5)
-        if self.process.is_alive():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)  # the worker leads its own process group
-            self.process.join()
+        # The worker leads its own process group: this ends it if it still runs, and whatever
+        # its blocks started and left running (a background process) even if it has exited.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.join()
         self.connection.close()
         Worker.live.discard(self)
 
@@ -153,6 +154,7 @@ class SnippetRunner:
         self.page = ("", "", "")  # (source path, title, url) of the page being rendered
         self.piece: SnippetPiece | None = None  # the block being formatted, for error messages
         self.blocks_on_page = 0
+        self.formatted_on_page = 0  # blocks markdown-exec handed to format_python, whatever became of them
         self.timings: list[BlockTiming] = []
         self.ran = self.from_cache = 0
 
@@ -165,13 +167,14 @@ class SnippetRunner:
 
     def start_page(self, source_path: str, title: str, url: str) -> None:
         self.page = (source_path, title, url)
-        self.blocks_on_page = 0
+        self.blocks_on_page = self.formatted_on_page = 0
 
     def format_python(self, **kwargs: Any) -> str:
         """markdown-exec's formatter. Any failure, the engine's own included, is logged with where it
         happened (so `--strict` fails the build) and shown on the page: none reaches markdown-exec,
         which would render the fence as plain text and let the build pass."""
         self.piece = None
+        self.formatted_on_page += 1
         try:
             return self._format(**kwargs)
         except Exception as error:

@@ -64,3 +64,7 @@ def python_fence_problems(markdown: str) -> list[tuple[int, str]]:
         elif not EXECUTED.search(fence.info):
             problems.append((fence.line, f'{fence.language} fence includes a snippet but lacks exec="on"'))
     return problems
+
+
+def executed_python_fences(markdown: str) -> list[Fence]:
+    return [fence for fence in fences(markdown) if fence.language in PYTHON_LANGUAGES and EXECUTED.search(fence.info)]

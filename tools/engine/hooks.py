@@ -22,7 +22,7 @@ from tools.engine.cache import ExecCache  # noqa: E402
 from tools.engine.cache_key import engine_edited_since_loaded  # noqa: E402
 from tools.engine.downloads import published_files, with_download_links  # noqa: E402
 from tools.engine.executor import SnippetRunner, Worker  # noqa: E402
-from tools.engine.fences import python_fence_problems  # noqa: E402
+from tools.engine.fences import executed_python_fences, python_fence_problems  # noqa: E402
 from tools.engine.timings import MARKER, computation_times_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
@@ -34,6 +34,7 @@ EXECUTE_ENV = "GUIDE_EXEC"  # "off": run nothing, show sources only (benchmark r
 TIMINGS_ENV = "GUIDE_TIMINGS_FILE"  # a path: write this build's phase timings there (tools/bench.py)
 runner: SnippetRunner | None = None
 import_seconds = 0.0
+executed_on_page: list = []  # the executed fences of the page being rendered
 
 
 def on_config(config):
@@ -87,8 +88,25 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     for line, problem in python_fence_problems(markdown):
         log.error("docs/%s:%d: %s", page.file.src_uri, line, problem)
+    executed_on_page[:] = executed_python_fences(markdown)
     runner.start_page(page.file.src_uri, page.title or page.file.src_uri, page.url)
     return with_download_links(markdown, page.file.src_uri, config.repo_url)
+
+
+def on_page_content(html, page, config, files):
+    # A fence markdown-exec does not take (a language it does not run, such as python3, or one Markdown
+    # did not parse as a fence) never reaches the executor: its code would show without having run.
+    if runner.formatted_on_page < len(executed_on_page):
+        lines = ", ".join(str(fence.line) for fence in executed_on_page)
+        log.error(
+            "docs/%s: %d executed Python block(s) (fences at lines %s), but only %d ran or came from the cache:"
+            " markdown-exec runs fences marked python or py only",
+            page.file.src_uri,
+            len(executed_on_page),
+            lines,
+            runner.formatted_on_page,
+        )
+    return html
 
 
 def on_page_context(context, page, config, nav):
