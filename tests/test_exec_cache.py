@@ -284,6 +284,15 @@ def test_a_library_version_is_part_of_the_key(monkeypatch):
     assert cache_key.environment_fingerprint(REPO_ROOT) != before
 
 
+def test_the_places_printed_in_warnings_are_part_of_the_key(tmp_path, monkeypatch):
+    """A warning prints the absolute path of the file and of the library that raised it."""
+    before = cache_key.environment_fingerprint(REPO_ROOT)
+    shutil.copytree(REPO_ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    assert cache_key.environment_fingerprint(tmp_path) != before, "the project's folder"
+    monkeypatch.setattr(cache_key.sys, "prefix", "/elsewhere/venv")
+    assert cache_key.environment_fingerprint(REPO_ROOT) != before, "where Python and the libraries are installed"
+
+
 def test_an_edit_to_the_engine_after_it_was_loaded_is_noticed(tmp_path, monkeypatch):
     """`mkdocs serve` keeps the engine loaded: the hooks refuse to build with code no longer on disk."""
     copy = tmp_path / "project"
