@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -207,14 +206,6 @@ def test_no_request_leaves_the_site(site):
     for path in site.rglob("*.css"):
         css = path.read_text(encoding="utf-8")
         assert not re.search(r"@import\s+url\(\s*['\"]?(https?:)?//|fonts\.googleapis", css), path
-
-
-def test_search_splits_identifiers_from_korean_particles(site):
-    config = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
-    assert config["lang"] == ["ko"]
-    separator = re.compile(config["separator"])
-    tokens = [token for token in separator.split("DataLoader를 Lightning으로 PyTorch와 훈련") if token]
-    assert tokens == ["Data", "Loader", "를", "Lightning", "으로", "Py", "Torch", "와", "훈련"]
 
 
 def test_every_executed_block_states_its_run_time(site):

@@ -23,6 +23,7 @@ from tools.engine.cache_key import engine_edited_since_loaded  # noqa: E402
 from tools.engine.downloads import published_files, with_download_links  # noqa: E402
 from tools.engine.executor import SnippetRunner, Worker  # noqa: E402
 from tools.engine.fences import executed_python_fences, python_fence_problems  # noqa: E402
+from tools.engine.search_index import add_ranking_fields  # noqa: E402
 from tools.engine.timings import MARKER, computation_times_html  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
@@ -121,6 +122,7 @@ def on_build_error(error):
 
 
 def on_post_build(config):
+    add_ranking_fields(Path(config.site_dir))  # hooks run after plugins: the search index is written
     runner.finish_build()
     if runner.execute:
         log.info("snippet-exec: %d blocks ran, %d came from the cache", runner.ran, runner.from_cache)

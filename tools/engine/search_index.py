@@ -1,0 +1,116 @@
+"""Two ranking hints for the site search, added to the index that Material's search plugin wrote.
+
+Material 9's search (lunr) ranks a section by how often the query's words occur in its title and text.
+Two hidden fields add what those counts cannot tell:
+
+- `terms`: the terms a section sets in bold. The guide bolds a term where it introduces it
+  (**옵티마이저**), so that section ranks above pages that only mention the term. A bold sentence
+  ("**더 할 일이 없어요.**") is emphasis, not a term, and is left out.
+- `names`: the identifiers with a capital letter in a section's code (`Trainer`, `DataLoader`). Search
+  folds case, so without them a page that repeats the variable `trainer` ties with the page about `Trainer`.
+
+Material indexes every field named in the index's config.fields and splits it with the same separator;
+its result list shows only the title and the text, so previews do not change.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+BOOSTS = {"terms": 2.0, "names": 1.0}  # title: 1000, text: 1 (Material's defaults)
+SENTENCE_END = re.compile(r"[.!?。]\s*$")
+CODE = re.compile(r"<code>(.*?)</code>", re.S)
+IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _BoldSpans(HTMLParser):
+    """The bold spans of a page's article, outside code blocks, by section (page URL, then "#" heading id)."""
+
+    def __init__(self, page_url: str):
+        super().__init__(convert_charrefs=True)
+        self.section = page_url
+        self.page_url = page_url
+        self.spans: dict[str, list[str]] = {}
+        self.in_article = False
+        self.bold_depth = 0
+        self.pre_depth = 0
+        self.current: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "article" and "md-content__inner" in (attributes.get("class") or ""):
+            self.in_article = True
+        if not self.in_article:
+            return
+        if re.fullmatch(r"h[2-6]", tag) and attributes.get("id"):
+            self.section = f"{self.page_url}#{attributes['id']}"
+        elif tag == "pre":
+            self.pre_depth += 1
+        elif tag in ("strong", "b"):
+            self.bold_depth += 1
+            if self.bold_depth == 1:
+                self.current = []
+
+    def handle_endtag(self, tag):
+        if not self.in_article:
+            return
+        if tag == "article":
+            self.in_article = False
+        elif tag == "pre":
+            self.pre_depth -= 1
+        elif tag in ("strong", "b") and self.bold_depth:
+            self.bold_depth -= 1
+            if self.bold_depth == 0 and not self.pre_depth:
+                self.spans.setdefault(self.section, []).append("".join(self.current).strip())
+
+    def handle_data(self, data):
+        if self.bold_depth:
+            self.current.append(data)
+
+
+def bold_terms(page_html: str, page_url: str) -> dict[str, list[str]]:
+    """Section location -> the bold spans there that are terms, not sentences."""
+    parser = _BoldSpans(page_url)
+    parser.feed(page_html)
+    parser.close()
+    return {
+        section: terms
+        for section, spans in parser.spans.items()
+        if (terms := [span for span in spans if span and not SENTENCE_END.search(span)])
+    }
+
+
+def capitalised_names(section_text: str) -> list[str]:
+    """Identifiers with a capital letter inside the <code> elements of an index entry's text."""
+    code = " ".join(html.unescape(match) for match in CODE.findall(section_text))
+    return [name for name in IDENTIFIER.findall(code) if any(letter.isupper() for letter in name)]
+
+
+def _page_file(site_dir: Path, page_url: str) -> Path:
+    return site_dir / page_url / "index.html" if page_url == "" or page_url.endswith("/") else site_dir / page_url
+
+
+def add_ranking_fields(site_dir: Path) -> None:
+    """Add the `terms` and `names` fields to site_dir/search/search_index.json, if the search plugin wrote one."""
+    index_file = site_dir / "search" / "search_index.json"
+    if not index_file.is_file():
+        return
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    terms: dict[str, list[str]] = {}
+    for page_url in {doc["location"].split("#")[0] for doc in index["docs"]}:
+        page = _page_file(site_dir, page_url)
+        if page.is_file():
+            terms.update(bold_terms(page.read_text(encoding="utf-8"), page_url))
+    for doc in index["docs"]:
+        doc.pop("terms", None)
+        doc.pop("names", None)
+        if doc["location"] in terms:
+            doc["terms"] = " / ".join(terms[doc["location"]])
+        if names := capitalised_names(doc["text"]):
+            doc["names"] = " ".join(names)
+    index["config"]["fields"].update({name: {"boost": boost} for name, boost in BOOSTS.items()})
+    index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
