@@ -70,3 +70,8 @@ data-check: $(MLXTEND)
 
 clean:
 	rm -rf site .cache .pytest_cache .ruff_cache
+
+# Vendor the Pretendard web font again from npm into docs/assets/fonts/pretendard/ (needs npm; tools/fonts.py).
+.PHONY: fonts
+fonts:
+	$(PYTHON) tools/fonts.py
