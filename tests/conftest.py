@@ -4,9 +4,12 @@ tests/ and tests/test_snippets/ are packages, so pytest puts the project root on
 sys.path and the tests import `snippets` and `tools` as the build does.
 """
 
+import functools
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,21 @@ def published_site(cold_build, tmp_path_factory) -> Path:
     assert result.returncode == 0, log
     assert "snippet-exec: 0 blocks ran" in log, "publishing settings must not change what the code blocks show"
     return site_dir
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def served_site(site):
+    """The built guide over HTTP on a free local port: its root URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=site))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
 
 
 def nav_pages() -> dict[str, str]:
