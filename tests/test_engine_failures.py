@@ -81,7 +81,10 @@ def test_a_block_past_its_timeout_fails_the_build_and_leaves_no_process(tmp_path
 
 
 def test_printed_warnings_reach_the_page(tmp_path):
-    root = snippet_project(tmp_path, "import warnings\n\nwarnings.warn('the reader sees this')\n")
+    # The warning starts with the file's absolute path, long under pytest's temporary folders: a wide
+    # terminal keeps it on one line, as the assertions expect.
+    code = "import warnings\n\nwarnings.warn('the reader sees this')\n"
+    root = snippet_project(tmp_path, code, options=' width="300"')
     result = build(root)
     assert result.returncode == 0, output_of(result)
     page = (root / "site" / "index.html").read_text("utf-8")
