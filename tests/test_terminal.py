@@ -292,9 +292,9 @@ def test_locate_finds_the_guides_own_sections():
 
 
 def test_noise_patterns_match_what_lightning_says():
-    import re
 
     _, message, module = NOISE_WARNINGS[0]
-    assert re.match(message, "`isinstance(treespec, LeafSpec)` is deprecated, use `isinstance(treespec, TreeSpec)`")
-    assert re.fullmatch(module, "pytorch_lightning.utilities._pytree")
+    assert "`isinstance(treespec, LeafSpec)` is deprecated, use `isinstance(treespec, TreeSpec)`".startswith(message)
+    assert "," not in message and ":" not in message, "PYTHONWARNINGS could not carry it"
+    assert module == "pytorch_lightning.utilities._pytree"
     assert capture.NOISE_LOG_RECORDS

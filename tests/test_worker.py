@@ -318,3 +318,29 @@ def test_spawned_processes_find_the_blocks_definitions_and_write_into_it(worker,
     lines = result.output.splitlines()
     for expected in expected_lines:
         assert expected in lines, result.output
+
+
+def test_the_noise_filters_reach_the_processes_a_block_spawns(worker, snippet):
+    """A spawned DDP rank imports Lightning afresh: the filters travel to it through PYTHONWARNINGS."""
+    category = NOISE_WARNINGS[0][0]
+    block = snippet(f"""
+        import multiprocessing
+        import warnings
+
+
+        def warn_twice():
+            warnings.warn("a child's own warning")
+            warnings.warn_explicit(
+                "`isinstance(treespec, LeafSpec)` is deprecated, use ...", {category.__name__}, "x.py", 1,
+                module="pytorch_lightning.utilities._pytree",
+            )
+
+
+        if __name__ == "__main__":
+            child = multiprocessing.get_context("spawn").Process(target=warn_twice)
+            child.start()
+            child.join()
+    """)
+    output = run(worker, block).output
+    assert "UserWarning: a child's own warning" in output
+    assert "LeafSpec" not in output

@@ -7,6 +7,10 @@ checks the tarball against the pinned integrity, and rewrites docs/assets/fonts/
 the variable-weight dynamic subset (one woff2 per `unicode-range`, so a page downloads only the
 subsets holding its characters), the OFL-1.1 licence, and pretendard.css, the package's @font-face
 rules with URLs relative to that stylesheet. docs/stylesheets/extra.css imports pretendard.css.
+
+It also rewrites snippets/fonts/ from the same tarball: the static Regular OpenType file (with the
+licence), which snippets/plotting.py registers with matplotlib so figures draw Korean labels, in a
+terminal and in the build alike. Being under snippets/, it is part of every block's cache key.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ LICENCE = "LICENSE.txt"
 PACKAGED_CSS = "package/dist/web/variable/pretendardvariable-dynamic-subset.css"
 PACKAGED_SUBSETS = "package/dist/web/variable/woff2-dynamic-subset/"
 PACKAGED_LICENCE = "package/dist/LICENSE.txt"
+# The OpenType files matplotlib draws figures with, and where the snippets read them.
+PACKAGED_STATIC = ("package/dist/public/static/Pretendard-Regular.otf",)
+FIGURE_FONT_DIR = ROOT / "snippets" / "fonts"
 
 FONT_URL = re.compile(r"url\(\./woff2-dynamic-subset/([\w.-]+\.woff2)\)")
 
@@ -93,14 +100,32 @@ def vendor(tarball: Path, target: Path) -> list[str]:
     return [Path(name).name for name in fonts]
 
 
+def vendor_static(tarball: Path, target: Path) -> list[str]:
+    """Rewrite target with the static OpenType files (and the licence); returns the files written."""
+    with tarfile.open(tarball) as archive:
+        members = {member.name: member for member in archive.getmembers() if member.isfile()}
+        missing = [name for name in (*PACKAGED_STATIC, PACKAGED_LICENCE) if name not in members]
+        if missing:
+            raise SystemExit(f"{tarball.name} lacks {', '.join(missing)}")
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for name in (*PACKAGED_STATIC, PACKAGED_LICENCE):
+            (target / Path(name).name).write_bytes(archive.extractfile(members[name]).read())
+    return [Path(name).name for name in PACKAGED_STATIC]
+
+
 def main() -> int:
     if shutil.which("npm") is None:
         print("tools/fonts.py needs npm (Node.js) to fetch the pretendard package", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as workdir:
-        fonts = vendor(fetch(Path(workdir)), FONT_DIR)
+        tarball = fetch(Path(workdir))
+        fonts = vendor(tarball, FONT_DIR)
+        static = vendor_static(tarball, FIGURE_FONT_DIR)
     size = sum(path.stat().st_size for path in (FONT_DIR / SUBSET_DIR).iterdir())
     print(f"{PACKAGE}@{VERSION}: {len(fonts)} subsets, {size / 1e6:.2f} MB -> {FONT_DIR.relative_to(ROOT)}/")
+    print(f"{PACKAGE}@{VERSION}: {', '.join(static)} -> {FIGURE_FONT_DIR.relative_to(ROOT)}/")
     return 0
 
 

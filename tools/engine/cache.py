@@ -3,7 +3,8 @@
 Each entry is one JSON file named by its key. Writes go to a temporary file in
 the same folder and are renamed into place, so a reader (another build running
 at the same time included) sees a whole entry or none. An entry that cannot be
-read back exactly as written is treated as missing and recomputed.
+read back exactly as written is treated as missing and recomputed. A block's figures are
+stored in its entry, so a warm build shows them without running anything or importing matplotlib.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-FORMAT = 1
+from tools.engine.worker import CapturedFigure
+
+FORMAT = 2  # 2: figures
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class CachedRun:
     seconds: float  # how long the run that produced it took
     device: str  # "CPU", or "GPU (name)"
     torch_version: str
+    figures: tuple[CapturedFigure, ...] = ()  # what it drew, in the order drawn
 
 
 def _digest(payload: dict) -> str:
@@ -43,7 +47,7 @@ class ExecCache:
             run = entry["run"]
             if entry["format"] != FORMAT or entry["key"] != key or entry["digest"] != _digest(run):
                 return None
-            return CachedRun(**run)
+            return CachedRun(**{**run, "figures": tuple(CapturedFigure(**figure) for figure in run["figures"])})
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, truncated, corrupt or from another format: run the block again
 

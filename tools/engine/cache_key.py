@@ -23,13 +23,15 @@ from tools.engine.worker import thread_count
 
 LIBRARIES = (
     *("torch", "torchvision", "pytorch-lightning", "lightning-utilities", "torchmetrics", "numpy", "pillow"),
-    *("tqdm", "markdown-exec", "pyte", "wcwidth"),
+    *("tqdm", "markdown-exec", "pyte", "wcwidth", "matplotlib"),
 )
 # Environment variables that change what code prints: thread counts, progress bars, devices, warnings.
 ENVIRONMENT_PREFIXES = ("OMP_", "MKL_", "OPENBLAS_", "TQDM_", "CUDA_", "PYTORCH_", "TORCH_", "PL_", "LC_")
 ENVIRONMENT_NAMES = ("PYTHONWARNINGS", "PYTHONHASHSEED", "PYTHONIOENCODING", "LANG")
 # The executor files that turn a run into page output: changing them changes outputs.
-EXECUTOR_FILES = tuple(f"tools/engine/{name}.py" for name in ("capture", "terminal", "executor", "sources", "worker"))
+EXECUTOR_FILES = tuple(
+    f"tools/engine/{name}.py" for name in ("capture", "terminal", "executor", "sources", "worker", "figures")
+)
 
 
 def _sha256(*parts: str | bytes) -> str:
@@ -84,11 +86,20 @@ def environment_fingerprint(root: Path) -> str:
         "libraries": library_versions(),
         "variables": output_environment(),
         "threads": thread_count(),
-        "machine": [platform.system(), platform.machine(), os.cpu_count(), Path("/proc/driver/nvidia").exists()],
+        # What the overhead page prints about the machine (platform with the kernel, CPU model) is keyed too.
+        "machine": [platform.platform(), _cpu_model(), os.cpu_count(), Path("/proc/driver/nvidia").exists()],
         "project": str(root),
         "executor": executor_hashes(root),
     }
     return _sha256(json.dumps(facts, sort_keys=True))
+
+
+def _cpu_model() -> str:
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return platform.processor()
+    return next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "")
 
 
 def data_fingerprint(root: Path) -> str:

@@ -7,12 +7,15 @@ Everything else a block writes (prints, warnings, logging, progress bars) is sho
 from __future__ import annotations
 
 import logging
+import os
 import re
 import warnings
 
+# (category, the start of the message, the module that warns), literal text as in `python -W`.
 NOISE_WARNINGS = [
-    # torch deprecated LeafSpec; Lightning 2.6 still uses it internally.
-    (FutureWarning, r"`isinstance\(treespec, LeafSpec\)` is deprecated", r"pytorch_lightning\.utilities\._pytree"),
+    # torch deprecated LeafSpec; Lightning 2.6 still uses it internally. (The message goes on after a comma,
+    # which PYTHONWARNINGS would read as the end of the filter.)
+    (FutureWarning, "`isinstance(treespec", "pytorch_lightning.utilities._pytree"),
 ]
 NOISE_LOG_RECORDS = [
     # An advertisement for a cloud logging service, printed by every Trainer.
@@ -30,7 +33,13 @@ class _DropMatching(logging.Filter):
 
 
 def install_noise_filters() -> None:
+    """In this process, and through PYTHONWARNINGS in the processes its blocks start (a spawned DDP rank)."""
     for category, message, module in NOISE_WARNINGS:
-        warnings.filterwarnings("ignore", message=message, category=category, module=module)
+        warnings.filterwarnings(
+            "ignore", message=re.escape(message), category=category, module=re.escape(module) + r"\Z"
+        )
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        f"ignore:{message}:{category.__name__}:{module}" for category, message, module in NOISE_WARNINGS
+    )
     for name, pattern in NOISE_LOG_RECORDS:
         logging.getLogger(name).addFilter(_DropMatching(pattern))

@@ -3,7 +3,9 @@
 Registered as markdown-exec's "python" formatter (its public `formatters` map);
 markdown-exec's `base_format` still renders the source and the result. Outputs
 are cached by everything that can change them (cache_key.py), so a block
-whose inputs did not change is rendered from .cache/ without running.
+whose inputs did not change is rendered from .cache/ without running. The figures a
+block draws are shown under its output (rendering.figures_html); the hooks write their
+files into the site (figure_files).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from markupsafe import Markup, escape
 
 from tools.engine.cache import CachedRun, ExecCache
 from tools.engine.cache_key import block_key, data_fingerprint, environment_fingerprint, package_of
-from tools.engine.rendering import output_html
+from tools.engine.rendering import figure_path, figures_html, output_html
 from tools.engine.sources import SnippetPiece, locate
 from tools.engine.terminal import COLUMNS, render_terminal
-from tools.engine.worker import Block, Failure, Result, context, serve
+from tools.engine.worker import Block, CapturedFigure, Failure, Result, context, serve
 
 log = logging.getLogger("mkdocs.plugins.snippet-exec")
 TIMEOUT_ENV = "GUIDE_EXEC_TIMEOUT"  # seconds a block may run before it is stopped (a fence's timeout= wins)
@@ -156,11 +158,13 @@ class SnippetRunner:
         self.blocks_on_page = 0
         self.formatted_on_page = 0  # blocks markdown-exec handed to format_python, whatever became of them
         self.timings: list[BlockTiming] = []
+        self.figure_files: dict[str, str] = {}  # path in the site -> SVG, for every figure shown this build
         self.ran = self.from_cache = 0
 
     def start_build(self) -> None:
         self.sessions.clear()
         self.timings.clear()
+        self.figure_files.clear()
         self.ran = self.from_cache = 0
         self.environment = environment_fingerprint(self.root)
         self.data = data_fingerprint(self.root)
@@ -213,7 +217,9 @@ class SnippetRunner:
         html_options = {**kwargs, "html": bool(run.output)}
         rendered = base_format(language="python", run=lambda code, **_: output_html(run.output), **html_options)
         label = f'<p class="exec-time">{escape(run_time_label(run))}</p>'
-        return Markup(f'<div class="exec-block" id="{anchor}">\n{rendered}\n{label}\n</div>')
+        figures = "".join(f"{html}\n" for html in [figures_html(run.figures, self.page[2])] if html)
+        self.figure_files.update((figure_path(figure.svg), figure.svg) for figure in run.figures)
+        return Markup(f'<div class="exec-block" id="{anchor}">\n{rendered}\n{figures}{label}\n</div>')
 
     def _output_of(self, piece: SnippetPiece, options: dict[str, Any]) -> CachedRun:
         name = options.get("session")
@@ -230,22 +236,25 @@ class SnippetRunner:
             return cached
         try:
             for earlier, earlier_options in session.pending:
-                self.run(earlier, session, earlier_options)
+                self.run(earlier, session, earlier_options, figures=False)
             session.pending.clear()
             start = time.perf_counter()
-            output, device = self.run(piece, session, running)
+            output, device, figures = self.run(piece, session, running)
         finally:
             if not name:
                 self._stop(session)
-        run = CachedRun(output, time.perf_counter() - start, device, importlib.metadata.version("torch"))
+        run = CachedRun(output, time.perf_counter() - start, device, importlib.metadata.version("torch"), figures)
         self.cache.put(key, run)
         self.ran += 1
         return run
 
-    def run(self, piece: SnippetPiece, session: Session, options: RunOptions) -> tuple[str, str]:
-        """(what the block left on the terminal, the device it used), run in the session's worker."""
+    def run(
+        self, piece: SnippetPiece, session: Session, options: RunOptions, figures: bool = True
+    ) -> tuple[str, str, tuple[CapturedFigure, ...]]:
+        """(what the block left on the terminal, the device it used, the figures it drew), run in the
+        session's worker. figures=False: a block re-run unshown, whose figures are closed undrawn."""
         workdir = str(self.root / options.workdir) if options.workdir else None
-        block = Block(str(self.root / piece.path), piece.positioned_source(), options.width, workdir)
+        block = Block(str(self.root / piece.path), piece.positioned_source(), options.width, workdir, figures)
         session.worker = session.worker or Worker()
         result = session.worker.run(block, options.timeout)
         if result is None:
@@ -262,7 +271,7 @@ class SnippetRunner:
             if result.failure.kind == "WorkerExit":
                 self._stop(session)
             self._report(piece, result.failure)
-        return render_terminal(result.output, options.width), result.device
+        return render_terminal(result.output, options.width), result.device, result.figures
 
     def finish_build(self) -> None:
         """Every session's worker ends with the build."""

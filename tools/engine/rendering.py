@@ -4,10 +4,18 @@ markdown-exec puts a text result in a Markdown fence, which printed text can
 close (a line of backticks) and then inject live HTML after it. So the engine
 writes the output block itself, escaped, in the markup the highlight extension
 gives a text result, and hands it to markdown-exec as HTML (its `html` option),
-which inserts it without reading it as Markdown.
+which inserts it without reading it as Markdown. The figures a block drew go under its output
+as images of SVG files the build writes into the site (figures_html).
 """
 
+import hashlib
+import re
+from collections.abc import Iterable
 from html import escape
+
+from mkdocs.utils import get_relative_url
+
+from tools.engine.worker import CapturedFigure
 
 
 def output_html(output: str) -> str:
@@ -20,3 +28,26 @@ def output_html(output: str) -> str:
         return ""
     # quote=False: Pygments, which draws the other blocks, leaves quotes as they are.
     return f'<div class="highlight"><pre><span></span><code>{escape(output, quote=False)}\n</code></pre></div>'
+
+
+FIGURES_DIR = "figures"  # in the site: one file per figure, named by its content
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)pt"[^>]*?\sheight="([\d.]+)pt"')
+
+
+def figure_path(svg: str) -> str:
+    """Where a figure is written in the site, relative to the site's root: named by its bytes."""
+    return f"{FIGURES_DIR}/{hashlib.sha256(svg.encode('utf-8')).hexdigest()}.svg"
+
+
+def figures_html(figures: Iterable[CapturedFigure], page_url: str) -> str:
+    """The figures under a block's output, each an <img> of its file (relative to the page, so the site
+    works under any sub-path), described by its suptitle; "" for none."""
+    html = []
+    for figure in figures:
+        src = get_relative_url(figure_path(figure.svg), page_url)
+        size = ""
+        if found := _SVG_SIZE.search(figure.svg):  # in CSS pixels: the page keeps its place while it loads
+            width, height = (round(float(points) * 4 / 3) for points in found.groups())
+            size = f' width="{width}" height="{height}"'
+        html.append(f'<p class="exec-figure"><img src="{escape(src)}" alt="{escape(figure.alt)}"{size}></p>')
+    return "\n".join(html)

@@ -5,11 +5,14 @@ A session's worker is forked from a server that imported the heavy libraries onc
 session in a fresh `__main__` module, as `python file.py` would: nothing leaks between
 sessions, objects defined in a block pickle by reference, and a hang or an exit ends only
 the worker. Output is captured at the file-descriptor level, so threads, child processes
-and subprocesses write into the block that was running.
+and subprocesses write into the block that was running. The figures a block leaves open are
+rendered after it (tools/engine/figures.py, matplotlib's backend in the worker) and returned with
+its output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -22,7 +25,8 @@ from multiprocessing.connection import Connection
 from tools.engine.capture import install_noise_filters
 
 # Imported once by the fork server, so that no worker pays for them. (A missing one is skipped.)
-PRELOAD = ["torch", "torchvision", "pytorch_lightning", "torchmetrics", "mkdocs.__main__"]
+# tools.engine.figures brings matplotlib and its pyplot, Agg and SVG backends.
+PRELOAD = ["torch", "torchvision", "pytorch_lightning", "torchmetrics", "mkdocs.__main__", "tools.engine.figures"]
 THREADS_ENV = "GUIDE_EXEC_THREADS"  # torch's threads in each worker; default 1
 
 
@@ -38,6 +42,7 @@ class Block:
     source: str  # its included lines at their own line numbers
     columns: int
     workdir: str | None
+    figures: bool = True  # render the figures it leaves open (False: a block re-run unshown; they are closed)
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,17 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class CapturedFigure:
+    alt: str  # the figure's suptitle: what it shows, in words
+    svg: str  # the figure, text drawn as paths
+
+
+@dataclass(frozen=True)
 class Result:
     output: str  # everything written to stdout and stderr, in order
     failure: Failure | None
     device: str  # "CPU", or "GPU (name)" when the block left CUDA in use
+    figures: tuple[CapturedFigure, ...] = ()  # the figures it left open, in the order they were made
 
 
 def context() -> multiprocessing.context.BaseContext:
@@ -73,29 +85,48 @@ def serve(connection: Connection) -> None:
     sys.modules["__main__"] = main
     sys.stdout.reconfigure(line_buffering=True)  # as on a terminal: stdout and stderr interleave by line
     install_noise_filters()
+    figures = _figures()
     while (block := connection.recv()) is not None:
-        connection.send(run_block(block, main.__dict__))
+        connection.send(run_block(block, main.__dict__, figures))
 
 
-def run_block(block: Block, namespace: dict) -> Result:
+def _figures() -> types.ModuleType | None:
+    """tools.engine.figures, set up as matplotlib's backend; None where matplotlib is not installed."""
+    try:
+        from tools.engine import figures
+    except ImportError:
+        return None
+    figures.setup()
+    return figures
+
+
+def run_block(block: Block, namespace: dict, figures: types.ModuleType | None = None) -> Result:
     namespace["__file__"] = block.filename
     os.environ.update(COLUMNS=str(block.columns), LINES="50")
     failure = None
+    drawn: tuple[CapturedFigure, ...] = ()
     with tempfile.TemporaryFile() as capture:
         saved = _redirect(capture.fileno())
         previous = os.getcwd()
         try:
             if block.workdir:
                 os.chdir(block.workdir)
-            exec(compile(block.source, block.filename, "exec", dont_inherit=True), namespace)
+            with figures.running(block.filename) if figures else contextlib.nullcontext():
+                exec(compile(block.source, block.filename, "exec", dont_inherit=True), namespace)
         except BaseException as error:  # SystemExit too: it ends the block, not the build
             failure = _failure(error)
         finally:
             os.chdir(previous)
+            if figures:  # while the output is still captured: a warning drawing a figure is the block's
+                try:
+                    drawn, figure_failure = figures.capture(render=block.figures and failure is None)
+                except Exception as error:  # the engine's own fault: fail the block, never the worker
+                    drawn, figure_failure = (), _failure(error)
+                failure = failure or figure_failure
             _restore(saved)
         capture.seek(0)
         output = capture.read().decode("utf-8", errors="replace")
-    return Result(output, failure, _device())
+    return Result(output, failure, _device(), drawn)
 
 
 def _redirect(target: int) -> tuple[int, int]:

@@ -1,0 +1,305 @@
+"""Figures: what a block draws with matplotlib is shown under its output, from the run or the cache.
+
+Each build case is a small copy of the guide (tests/test_engine_failures.py's snippet_project) whose
+blocks draw with matplotlib the way the guide's snippets do: use_korean_font(), a figure with a Korean
+suptitle, plt.show(). The engine (tools/engine/figures.py in the session's worker) renders every figure
+left open after the block to SVG with its text as paths; the page shows it as an <img> of a file the
+build writes into the site, described by the suptitle.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from snippets.plotting import FONT_FILE, use_korean_font
+from tests.test_build_failures import assert_fails, build, output_of
+from tests.test_engine_failures import snippet_project
+from tools.engine.cache import CachedRun, ExecCache
+from tools.engine.executor import Worker
+from tools.engine.rendering import figure_path, figures_html
+from tools.engine.worker import Block, CapturedFigure
+
+DRAW = """\
+import matplotlib.pyplot as plt
+
+from snippets.plotting import use_korean_font
+
+use_korean_font()
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.plot([1, 2, 3], [3, 1, 2], label="손실")
+ax.set_xlabel("에폭")
+ax.legend()
+fig.suptitle("훈련 손실 곡선")
+print("그렸어요")
+plt.show()
+fig.show()
+"""
+IMG = re.compile(r'<img src="([^"]+)" alt="([^"]*)"')
+BLOCK = re.compile(r'<div class="exec-block" id="(block-\d+)">(.*?)\n</div>', re.DOTALL)
+
+
+def figures_by_block(html: str) -> dict[str, list[tuple[str, str]]]:
+    """{block anchor: [(img src, alt), ...]} for every executed block on a page."""
+    return {anchor: IMG.findall(body) for anchor, body in BLOCK.findall(html)}
+
+
+def output_of_block(html: str) -> str:
+    """The first executed block's output box, as text."""
+    body = BLOCK.search(html)[2]
+    outputs = re.findall(r'<div class="highlight"><pre><span></span><code>(.*?)</code></pre></div>', body, re.DOTALL)
+    return outputs[-1]
+
+
+# In the build
+
+
+def test_a_figure_shows_under_the_output_from_a_file_in_the_site_and_from_the_cache(tmp_path):
+    root = snippet_project(tmp_path, DRAW)
+    cold = build(root, DISPLAY=":0")  # with a display, Agg's plt.show() would warn "non-interactive"
+    assert cold.returncode == 0, output_of(cold)
+    html = (root / "site" / "index.html").read_text("utf-8")
+    src = IMG.search(html)[1]
+    assert figures_by_block(html) == {"block-1": [(src, "훈련 손실 곡선")]}
+    assert re.fullmatch(r"figures/[0-9a-f]{64}\.svg", src)
+    svg = (root / "site" / src).read_bytes()
+    assert svg.startswith(b"<?xml") and b"<svg" in svg
+    assert b"<text" not in svg, "text is drawn as paths: the figure needs no font on the reader's machine"
+    assert b"<dc:date>" not in svg
+    # plt.show() and fig.show() print nothing, and nothing of the engine's own shows.
+    assert output_of_block(html) == "그렸어요\n"
+    assert html.index("그렸어요") < html.index("<img") < html.index('class="exec-time"')
+
+    # A warm build runs nothing, imports no matplotlib, and shows the same figure from the cache.
+    warm = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mkdocs", "build", "--strict", "-d", str(root / "warm")],
+        cwd=root,
+        env={**{key: value for key, value in os.environ.items() if key != "FULL_MNIST"}, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    assert "snippet-exec: 0 blocks ran, 1 came from the cache" in warm.stderr
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert imported, "python -X importtime printed no imports"
+    assert not {name for name in imported if name.split(".")[0] in ("matplotlib", "torch")}
+    assert (root / "warm" / "index.html").read_text("utf-8") == html
+    assert (root / "warm" / src).read_bytes() == svg
+
+    # Run again (GUIDE_EXEC_REFRESH), in a new worker: the same bytes.
+    again = build(root, GUIDE_EXEC_REFRESH="1")
+    assert again.returncode == 0, output_of(again)
+    assert "1 blocks ran, 0 came from the cache" in output_of(again)
+    assert (root / "site" / src).read_bytes() == svg
+    assert sorted(path.name for path in (root / "site" / "figures").iterdir()) == [Path(src).name]
+
+
+SESSION_A_FIRST = """\
+import matplotlib.pyplot as plt
+
+from snippets.plotting import use_korean_font
+
+use_korean_font()
+first = plt.figure()
+first.suptitle("가")
+plt.show()
+"""
+SESSION_A_SECOND = """\
+second = plt.figure()
+second.suptitle("나")
+third = plt.figure()
+third.suptitle("다")
+plt.figure(second.number)  # made active again: the order on the page stays the order they were made
+plt.plot([0, 1])
+print("두 그림")
+plt.show()
+"""
+SESSION_B = """\
+import matplotlib.pyplot as plt
+
+from snippets.plotting import use_korean_font
+
+use_korean_font()
+print(plt.get_fignums())
+plt.figure().suptitle("라")
+plt.show()
+"""
+FENCE = (
+    '```python exec="on" source="above" result="text" session="{session}"\n--8<-- "snippets/case/{name}.py"\n```\n\n'
+)
+
+
+def test_figures_of_two_blocks_and_two_sessions_do_not_mix_and_work_under_a_sub_path(tmp_path):
+    """Session a's second block, and session b (after it, in its own worker), see none of the earlier figures.
+    The page is two folders deep, and the site is published under /lightning-guide/: each src, resolved
+    against the page's address as a browser does, is the figure's file."""
+    root = snippet_project(tmp_path, "")
+    (root / "docs" / "index.md").write_text("# 그림\n", encoding="utf-8")
+    for name, code in (("a1", SESSION_A_FIRST), ("a2", SESSION_A_SECOND), ("b", SESSION_B)):
+        (root / "snippets" / "case" / f"{name}.py").write_text(code, encoding="utf-8")
+    page = (
+        FENCE.format(session="a", name="a1")
+        + FENCE.format(session="a", name="a2")
+        + FENCE.format(session="b", name="b")
+    )
+    (root / "docs" / "deep" / "er").mkdir(parents=True)
+    (root / "docs" / "deep" / "er" / "page.md").write_text(f"# 그림\n\n{page}", encoding="utf-8")
+    site_url = "https://guide-user.github.io/lightning-guide/"
+
+    result = build(root, SITE_URL=site_url)
+    assert result.returncode == 0, output_of(result)
+    html = (root / "site" / "deep" / "er" / "page" / "index.html").read_text("utf-8")
+    shown = figures_by_block(html)
+    assert {anchor: [alt for _, alt in figures] for anchor, figures in shown.items()} == {
+        "block-1": ["가"],
+        "block-2": ["나", "다"],
+        "block-3": ["라"],
+    }
+    assert "[]" in html  # session b started with no figure open
+    page_address = urljoin(site_url, "deep/er/page/")
+    for figures in shown.values():
+        for src, _ in figures:
+            address = urljoin(page_address, src)
+            assert address.startswith(site_url), address
+            assert (root / "site" / address.removeprefix(site_url)).is_file(), address
+
+    # Only the second block changes: the first, a cache hit, runs again unshown; its figure is not the second's.
+    second = root / "snippets" / "case" / "a2.py"
+    second.write_text(second.read_text("utf-8").replace('"두 그림"', '"두 그림!"'), encoding="utf-8")
+    rebuilt = build(root, SITE_URL=site_url)
+    assert rebuilt.returncode == 0, output_of(rebuilt)
+    assert "1 blocks ran, 2 came from the cache" in output_of(rebuilt)
+    html = (root / "site" / "deep" / "er" / "page" / "index.html").read_text("utf-8")
+    assert figures_by_block(html) == shown
+
+
+NO_KOREAN_FONT = """\
+import matplotlib.pyplot as plt
+
+plt.rcParams["font.family"] = "DejaVu Sans"
+fig, ax = plt.subplots()
+fig.suptitle("한글 제목")
+{extra}plt.show()
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [("", 4), ("fig.canvas.draw()  # draws the text inside the block\n", 6)],
+    ids=["drawn-after-the-block", "drawn-by-the-block"],
+)
+def test_a_glyph_missing_from_the_font_fails_the_build_naming_the_line(tmp_path, extra, line):
+    """Without use_korean_font() the default font has no Hangul. Drawn by the engine after the block,
+    the message names the line that made the figure; drawn by the block itself, the line that drew it."""
+    root = snippet_project(tmp_path, NO_KOREAN_FONT.format(extra=extra))
+    result = build(root)
+    assert_fails(result, f"snippets/case/block.py:{line}:", "missing from font(s) DejaVu Sans")
+    assert not (root / ".cache" / "exec").exists() or not list((root / ".cache" / "exec").rglob("*.json"))
+
+
+def test_a_figure_without_a_suptitle_fails_the_build(tmp_path):
+    code = "import matplotlib.pyplot as plt\n\nplt.figure()\nplt.plot([1, 2])\nplt.show()\n"
+    result = build(snippet_project(tmp_path, code))
+    assert_fails(result, "snippets/case/block.py:3: FigureWithoutTitle: figure 1 has no suptitle")
+
+
+# In the worker, the cache and the page, without a build
+
+
+@pytest.fixture(scope="module")
+def worker():
+    started = Worker()
+    yield started
+    started.stop()
+
+
+def run_in(worker: Worker, tmp_path: Path, code: str, figures: bool = True):
+    path = tmp_path / f"block_{len(list(tmp_path.iterdir()))}.py"
+    path.write_text(textwrap.dedent(code), encoding="utf-8")
+    result = worker.run(Block(str(path), path.read_text("utf-8"), 100, None, figures), 120)
+    assert result is not None
+    return result
+
+
+def test_the_worker_returns_figures_in_the_order_made_and_closes_them(worker, tmp_path):
+    result = run_in(worker, tmp_path, SESSION_A_FIRST)
+    assert result.failure is None and result.output == ""
+    assert [figure.alt for figure in result.figures] == ["가"]
+    second = run_in(worker, tmp_path, SESSION_A_SECOND)
+    assert second.failure is None and second.output == "두 그림\n"
+    assert [figure.alt for figure in second.figures] == ["나", "다"]
+    assert "<text" not in second.figures[0].svg
+    unshown = run_in(worker, tmp_path, SESSION_A_FIRST, figures=False)
+    assert unshown.failure is None and unshown.figures == ()
+    assert run_in(worker, tmp_path, "print(plt.get_fignums())\n").output == "[]\n"
+
+
+def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(worker, tmp_path):
+    """Broken mathtext raises only when the figure is drawn, after the block: the line that made the figure."""
+    code = 'broken = plt.figure()\nbroken.suptitle("수식")\nbroken.text(0.5, 0.5, r"$\\frac{1}{$")\n'
+    result = run_in(worker, tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code)
+    assert result.failure is not None and result.figures == ()
+    assert result.failure.kind == "ValueError"
+    assert result.failure.frames[-1][1] == 8, result.failure
+    assert "drawing figure 2" in result.failure.message
+
+
+@pytest.mark.parametrize(("text", "draw", "line"), [("$손실$", "", 8), ("$정확도$", "math.canvas.draw()\n", 11)])
+def test_hangul_in_mathtext_fails_naming_the_line(worker, tmp_path, text, draw, line):
+    """Mathtext draws $...$ with its own fonts, which have no Hangul; it only logs the missing glyph."""
+    code = f'math = plt.figure()\nmath.suptitle("수식")\nmath.text(0.5, 0.5, r"{text}")\n{draw}'
+    result = run_in(worker, tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code)
+    assert result.failure is not None and result.figures == ()
+    assert result.failure.kind == "MissingGlyph", result.failure
+    assert "does not have a glyph for" in result.failure.message
+    assert result.failure.frames[-1][1] == line, result.failure
+
+
+def test_the_cache_keeps_figures(tmp_path):
+    store = ExecCache(tmp_path)
+    run = CachedRun(
+        "출력\n", 1.5, "CPU", "2.14.1", (CapturedFigure("그림 하나", "<svg/>"), CapturedFigure("둘", "<svg></svg>"))
+    )
+    store.put("ab" * 32, run)
+    assert store.get("ab" * 32) == run
+
+
+def test_img_src_is_relative_to_the_page_and_alt_is_escaped():
+    figure = CapturedFigure('"따옴표" <그림> & 설명', '<svg width="288pt" height="216pt"></svg>')
+    html = figures_html([figure], "beyond/digits/")
+    assert f'src="../../{figure_path(figure.svg)}"' in html
+    assert 'alt="&quot;따옴표&quot; &lt;그림&gt; &amp; 설명"' in html
+    assert 'width="384" height="288"' in html
+    assert figures_html([figure], "").count('src="figures/') == 1
+    assert figures_html([], "x/") == ""
+
+
+# snippets/plotting.py
+
+
+def test_use_korean_font_registers_the_vendored_font_once_and_makes_it_the_default():
+    import matplotlib
+    from matplotlib import font_manager, rcParams
+
+    with matplotlib.rc_context():
+        font_is_the_default(font_manager, rcParams)
+
+
+def font_is_the_default(font_manager, rcParams) -> None:
+    assert FONT_FILE.is_file() and FONT_FILE.suffix == ".otf"
+    before = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == FONT_FILE]
+    assert use_korean_font() is None
+    use_korean_font()
+    registered = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == FONT_FILE]
+    assert len(registered) == 1 and len(before) <= 1
+    assert rcParams["font.family"][0] == registered[0].name == "Pretendard"
+    assert rcParams["axes.unicode_minus"] is False
+    assert Path(font_manager.findfont(registered[0].name)) == FONT_FILE
