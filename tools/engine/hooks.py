@@ -23,6 +23,7 @@ from tools.engine.cache_key import engine_edited_since_loaded  # noqa: E402
 from tools.engine.downloads import published_files, with_download_links  # noqa: E402
 from tools.engine.executor import SnippetRunner, Worker  # noqa: E402
 from tools.engine.fences import executed_python_fences, python_fence_problems  # noqa: E402
+from tools.engine.glossary_tooltips import add_glossary_tooltips  # noqa: E402
 from tools.engine.search_index import add_ranking_fields  # noqa: E402
 from tools.engine.timings import MARKER, computation_times_html  # noqa: E402
 
@@ -107,7 +108,7 @@ def on_page_content(html, page, config, files):
             lines,
             runner.formatted_on_page,
         )
-    return html
+    return add_glossary_tooltips(html, page.file.src_uri, config.docs_dir)
 
 
 def on_page_context(context, page, config, nav):
@@ -117,12 +118,21 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def write_figures(site_dir: Path) -> None:
+    """The SVG file of every figure the pages show (their <img> src), from the run or the cache."""
+    for path, svg in runner.figure_files.items():
+        target = site_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(svg, encoding="utf-8")
+
+
 def on_build_error(error):
     runner.finish_build()
 
 
 def on_post_build(config):
     add_ranking_fields(Path(config.site_dir))  # hooks run after plugins: the search index is written
+    write_figures(Path(config.site_dir))
     runner.finish_build()
     if runner.execute:
         log.info("snippet-exec: %d blocks ran, %d came from the cache", runner.ran, runner.from_cache)
