@@ -22,8 +22,14 @@ EXECUTED_FENCES = sum(
 STEP_PAGES = ["steps/data", "steps/model", "steps/training", "steps/run"]
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Numbers that measure time, the only part of an output allowed to differ between builds: a progress
-# bar's elapsed and remaining time and rate, and the three number columns of the summary's timing table.
-TIMINGS = re.compile(r"\[\d\d:\d\d<\d\d:\d\d, +[\d.]+it/s|^ *(?:-|\d+\.\d{3}) +\d+\.\d{3} +[+-]\d+\.\d{3}(?=  )", re.M)
+# bar's elapsed and remaining time and rate, the number columns of the summary's and the overhead
+# page's timing tables (with the overhead's share), and the overhead page's start-up in training steps.
+TIMINGS = re.compile(
+    r"\[\d\d:\d\d<\d\d:\d\d, +[\d.]+it/s"
+    r"|^ *(?:-|\d+\.\d{3}) +\d+\.\d{3}(?: +[+-]\d+\.\d{3}(?: +[+-]\d+\.\d%)?)?(?=  )"
+    r"|스텝 \d+번만큼",
+    re.M,
+)
 # The summary's timing table: PyTorch code, Lightning code, their difference, the phase.
 TIMING_ROW = re.compile(r"^ *(-|\d+\.\d{3}) +(\d+\.\d{3}) +([+-]\d+\.\d{3})  (.+)$")
 EPOCH_LINE = re.compile(r"^Epoch (\d): train_loss=[\d.]+, val_loss=([\d.]+), val_acc=([\d.]+)$", re.M)
