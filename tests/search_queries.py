@@ -23,8 +23,9 @@ READING = "한글 읽기"
 IDENTIFIER = "영문 식별자"
 
 QUERIES = [
-    Query("검증", "more/testing/", NOUN),
-    Query("검증을", "more/testing/", NOUN_PARTICLE),
+    # steps/data/ introduces the validation set (**검증 세트**); more/testing/ then contrasts it with the test.
+    Query("검증", "steps/data/", NOUN),
+    Query("검증을", "steps/data/", NOUN_PARTICLE),
     Query("정확도", "steps/training/", NOUN),
     Query("정확도가", "steps/training/", NOUN_PARTICLE),
     Query("옵티마이저", "steps/training/", NOUN),
@@ -64,7 +65,7 @@ QUERIES = [
 # carry it and the two pages score within 1% of each other, so the order between them is a toss-up.
 PARTICLE_FORMS = [
     ("모델", "steps/model/", ["모델이", "모델을", "모델의", "모델에서는"]),
-    ("검증", "more/testing/", ["검증을", "검증은", "검증과"]),
+    ("검증", "steps/data/", ["검증을", "검증은", "검증과"]),
     ("정확도", "steps/training/", ["정확도가", "정확도를"]),
     ("옵티마이저", "steps/training/", ["옵티마이저를", "옵티마이저가"]),
     ("체크포인트", "more/saving/", ["체크포인트를", "체크포인트로"]),
