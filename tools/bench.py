@@ -112,13 +112,18 @@ def run_in_one_process(project: Path) -> None:
 
     torch.set_num_threads(1)  # as the build's workers run
     sys.path.insert(0, str(project))
+    from tools.engine import figures
+
+    figures.setup()  # the build's figure backend: every figure a block draws is rendered to SVG, as there
     os.environ.pop("FULL_MNIST", None)
     namespaces: dict[str, dict] = {}
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         for session, filename, source in executed_blocks(project):
             namespace = namespaces.setdefault(session, types.ModuleType("__main__").__dict__)
             namespace["__file__"] = filename
-            exec(compile(source, filename, "exec", dont_inherit=True), namespace)
+            with figures.running(filename):
+                exec(compile(source, filename, "exec", dont_inherit=True), namespace)
+            figures.capture()
 
 
 def cold_phases(run: dict) -> dict[str, float]:
