@@ -1,7 +1,8 @@
 """The whole build, every block run from an empty cache, passes with networking cut and fetches nothing.
 
-The build runs in a new network namespace (`unshare --net`: no interface but a loopback that is
-down), so any download would fail. To see attempts that a library might catch and survive, every
+The build runs in a new network namespace (`unshare --net`: no interface but the loopback, which is
+brought up because the two-process page's ranks talk to each other over 127.0.0.1), so any download
+would fail. To see attempts that a library might catch and survive, every
 Python process of the build carries an audit hook (a sitecustomize.py on PYTHONPATH) that records
 each name lookup, connection and URL request into a log, which must stay empty.
 """
@@ -32,6 +33,8 @@ def _record(event, args):
         return
     if event == "socket.connect" and args[0].family == getattr(socket, "AF_UNIX", None):
         return  # a local socket file, not the network
+    if event == "socket.connect" and str(args[1][0]).startswith(("127.", "::1")):
+        return  # this machine's loopback: the two DDP ranks of one page talking to each other
     with open(os.environ["NETWORK_LOG"], "a", encoding="utf-8") as log:
         log.write(f"{event} {args!r:.200}\\n")
 
@@ -41,15 +44,17 @@ sys.addaudithook(_record)
 
 
 def unshare_command() -> list[str]:
+    """Run the rest of a command in a new network namespace with only the loopback up."""
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    return ["unshare", "--net"] if as_root else ["unshare", "--net", "--map-root-user"]
+    unshare = ["unshare", "--net"] if as_root else ["unshare", "--net", "--map-root-user"]
+    return [*unshare, "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
 
 
 @pytest.fixture
 def offline(tmp_path) -> dict[str, str]:
     """Environment for a Python run cut off from the network and logging every attempt to reach it."""
-    if shutil.which("unshare") is None:
-        pytest.skip("not run: this system has no `unshare` (util-linux), so the network cannot be cut")
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("not run: this system lacks `unshare` (util-linux) or `ip` (iproute2) to cut the network")
     probe = subprocess.run([*unshare_command(), "true"], capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"not run: the kernel refused a new network namespace: {probe.stderr.strip()}")
