@@ -305,9 +305,9 @@ def test_lightning_ends_where_the_by_hand_ddp_ends(lit_run, torch_run):
     assert ddp.largest_difference(torch_run.main.namespace["weights"][0], model_weights) == 0.0
 
 
-def test_lightning_explains_itself_per_rank(lit_run):
-    for rank in (0, 1):
-        assert f"Initializing distributed: GLOBAL_RANK: {rank}, MEMBER: {rank + 1}/2" in lit_run.lines
+def test_lightning_explains_itself_once_and_in_a_fixed_order(lit_run):
+    """Each rank's "Initializing distributed" line came out in either order, so the snippet silences it."""
+    assert not any(line.startswith("Initializing distributed") for line in lit_run.lines)
     assert "distributed_backend=gloo" in lit_run.lines
 
 

@@ -97,7 +97,7 @@ if __name__ == "__main__":
     # --8<-- [end:precision]
 
     # --8<-- [start:precision-check]
-    describe_bf16(mixed, next(iter(val_loader))[0])
+    describe_bf16(mixed, next(iter(val_loader))[0])  # precision="bf16-mixed"로 훈련한 모델
     # --8<-- [end:precision-check]
 
     # --8<-- [start:fast-dev-run]
