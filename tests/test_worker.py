@@ -166,6 +166,30 @@ def test_warnings_are_printed_as_python_prints_them_and_the_noise_is_filtered(wo
     assert "LeafSpec" not in output
 
 
+def test_lightnings_advice_on_workers_is_filtered_on_a_machine_with_many_cores(worker, snippet):
+    """On a 4-core runner Lightning would print it under every first fit; here the block fakes eight cores."""
+    block = snippet("""
+        import lightning_fabric.utilities.data
+        import pytorch_lightning as pl
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+        from pytorch_lightning.trainer.connectors import data_connector
+
+        from snippets.steps.model.lightning import LitMNIST
+
+        lightning_fabric.utilities.data._num_cpus_available = lambda: 8
+        print("Lightning would suggest", data_connector.suggested_max_num_workers(1), "workers")
+        loader = DataLoader(TensorDataset(torch.zeros(4, 1, 28, 28), torch.zeros(4, dtype=torch.long)), batch_size=2)
+        trainer = pl.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                             enable_model_summary=False, accelerator="cpu")
+        trainer.fit(LitMNIST(), loader, loader)
+    """)
+    result = run(worker, block)
+    assert result.failure is None, result.failure and result.failure.trace
+    assert "Lightning would suggest 7 workers" in result.output
+    assert "many workers" not in result.output, result.output
+
+
 def test_a_noise_log_record_is_dropped_and_others_shown(worker, snippet):
     name, _ = NOISE_LOG_RECORDS[0]
     block = snippet(f"""

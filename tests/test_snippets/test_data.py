@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 import torch
-from torch.utils.data import RandomSampler, SequentialSampler
+from torch.utils.data import DataLoader, RandomSampler, SequentialSampler
 
 from snippets.steps.data.lightning import MNISTDataModule
 from snippets.steps.data.pytorch import BATCH_SIZE, SEED, build_dataloaders
@@ -137,3 +137,16 @@ def test_datamodule_epoch_order_equals_the_pytorch_one(datamodule):
     val_torch = torch.cat([labels for _, labels in build_dataloaders()[1]])
     val_lit = torch.cat([labels for _, labels in datamodule.val_dataloader()])
     assert torch.equal(val_lit, val_torch)
+
+
+def test_worker_processes_do_not_change_the_batch_order(datamodule):
+    """The data page's note: the main process's generator decides the order, whatever num_workers is."""
+    in_main_process = torch.cat([labels for _, labels in datamodule.train_dataloader()])
+    with_workers = DataLoader(
+        datamodule.train_set,
+        batch_size=BATCH_SIZE,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(SEED),
+        num_workers=2,
+    )
+    assert torch.equal(torch.cat([labels for _, labels in with_workers]), in_main_process)

@@ -266,13 +266,25 @@ def test_the_pytorch_csv_has_one_row_per_epoch(torch_run):
         assert [epoch for epoch, _ in curves[name]] == [0, 1, 2]
 
 
-def test_the_lightning_csv_has_one_row_per_epoch_for_each_metric(lit_run):
-    """CSVLogger writes the validation metrics and the training metrics of an epoch as two rows."""
+def test_the_lightning_csv_has_one_row_per_epoch(lit_run):
     rows, curves = lit_run.namespace["rows"], lit_run.namespace["curves"]
-    assert len(rows) == 2 * 3
+    assert [row["epoch"] for row in rows] == ["0", "1", "2"]
+    for row in rows:
+        assert set(curve.METRICS) <= set(row)
     for name in curve.METRICS:
         assert [epoch for epoch, _ in curves[name]] == [0, 1, 2], name
-        assert sum(1 for row in rows if row[name]) == 3, name
+
+
+def test_the_lightning_file_splits_each_epoch_in_two_lines_as_the_page_says(lit_run):
+    """Validation metrics are logged when validation ends, training metrics when the training epoch ends."""
+    printed = printed_lines(lit_run, after="epoch,")
+    header = printed[0].split(",")
+    records = [dict(zip(header, line.split(","), strict=True)) for line in printed[1:7]]
+    assert [record["epoch"] for record in records] == ["0", "0", "1", "1", "2", "2"]
+    for validation, training in zip(records[::2], records[1::2], strict=True):
+        assert validation["val_loss"] and not validation["train_loss"]
+        assert training["train_loss"] and not training["val_loss"]
+        assert validation["step"] == training["step"]
 
 
 def test_both_csv_logs_hold_the_same_curves(torch_run, lit_run):
@@ -294,16 +306,26 @@ def test_the_learning_curve_is_drawn_from_the_file(run):
     assert "학습 곡선" in figure._suptitle.get_text()
 
 
-def test_read_log_skips_empty_cells(tmp_path):
+def test_read_log_merges_the_lines_of_an_epoch(tmp_path):
     path = tmp_path / "metrics.csv"
     path.write_text("epoch,step,train_loss,val_acc,val_loss\n0,9,,0.5,1.5\n0,9,2.0,,\n1,19,,0.75,1.0\n1,19,1.25,,\n")
     rows, curves = curve.read_log(path)
-    assert len(rows) == 4
+    assert rows == [
+        {"epoch": "0", "step": "9", "val_acc": "0.5", "val_loss": "1.5", "train_loss": "2.0"},
+        {"epoch": "1", "step": "19", "val_acc": "0.75", "val_loss": "1.0", "train_loss": "1.25"},
+    ]
     assert curves == {
         "train_loss": [(0, 2.0), (1, 1.25)],
         "val_loss": [(0, 1.5), (1, 1.0)],
         "val_acc": [(0, 0.5), (1, 0.75)],
     }
+
+
+def test_read_log_refuses_two_values_of_one_metric_in_an_epoch(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_text("epoch,train_loss\n0,2.0\n0,1.5\n")
+    with pytest.raises(ValueError, match=r"metrics\.csv:3: .*train_loss"):
+        curve.read_log(path)
 
 
 # --- clipping, mixed precision, debugging, seeds --------------------------------------------------------------------

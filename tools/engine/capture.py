@@ -11,11 +11,19 @@ import os
 import re
 import warnings
 
+LIGHTNING_DATA_CONNECTOR = "pytorch_lightning.trainer.connectors.data_connector"
 # (category, the start of the message, the module that warns), literal text as in `python -W`.
 NOISE_WARNINGS = [
     # torch deprecated LeafSpec; Lightning 2.6 still uses it internally. (The message goes on after a comma,
     # which PYTHONWARNINGS would read as the end of the filter.)
     (FutureWarning, "`isinstance(treespec", "pytorch_lightning.utilities._pytree"),
+    # Lightning suggests DataLoader workers only on machines with more than two cores, so the pages would differ
+    # from machine to machine. The data page says what num_workers does and why the guide keeps it at 0.
+    # (The category is Lightning's PossibleUserWarning; PYTHONWARNINGS can only name its built-in base.)
+    *(
+        (UserWarning, f"The '{loader}' does not have many workers", LIGHTNING_DATA_CONNECTOR)
+        for loader in ("train_dataloader", "val_dataloader", "test_dataloader", "predict_dataloader")
+    ),
 ]
 NOISE_LOG_RECORDS = [
     # An advertisement for a cloud logging service, printed by every Trainer.

@@ -11,10 +11,19 @@ METRICS = ("train_loss", "val_loss", "val_acc")
 
 
 def read_log(path):
-    """CSV 기록 파일의 줄(딕셔너리)들과, 지표마다 (에폭, 값)의 목록을 돌려줘요. 빈칸은 건너뛰어요."""
+    """CSV 기록 파일을 에폭마다 한 줄(딕셔너리)로 읽고, 지표마다 (에폭, 값)의 목록도 만들어 돌려줘요.
+
+    한 에폭이 여러 줄에 나뉘어 있으면(Lightning의 CSVLogger) 빈칸이 아닌 칸끼리 한 줄로 합쳐요.
+    """
+    epochs = {}
     with open(path, newline="") as file:
-        rows = list(csv.DictReader(file))
-    curves = {name: [(int(row["epoch"]), float(row[name])) for row in rows if row.get(name)] for name in METRICS}
+        for line_number, row in enumerate(csv.DictReader(file), start=2):  # 1번째 줄은 머리글
+            merged = epochs.setdefault(row["epoch"], {})
+            for name, value in row.items():
+                if value and merged.setdefault(name, value) != value:
+                    raise ValueError(f"{path}:{line_number}: 에폭 {row['epoch']}의 {name} 값이 앞줄과 달라요")
+    rows = list(epochs.values())
+    curves = {name: [(int(row["epoch"]), float(row[name])) for row in rows if name in row] for name in METRICS}
     return rows, curves
 
 
