@@ -33,6 +33,18 @@ def test_a_syntax_error_in_the_block_fails_the_build_naming_file_and_line(tmp_pa
     assert "value = (1," not in (root / "site" / "index.html").read_text(encoding="utf-8").split("</h1>")[0]
 
 
+def test_code_found_in_two_files_fails_the_build_naming_both(tmp_path):
+    """The executor cannot know which file the page included, so its title and line numbers could be wrong."""
+    root = snippet_project(tmp_path, "# --8<-- [start:same]\nprint('twin')\n# --8<-- [end:same]\n", section=":same")
+    (root / "snippets" / "case" / "twin.py").write_text("\n\nprint('twin')\n", encoding="utf-8")
+    assert_fails(
+        build(root),
+        "docs/index.md",
+        "snippets/case/block.py:same (line 2)",
+        "snippets/case/twin.py (line 3)",
+    )
+
+
 def test_hl_defs_naming_no_definition_fails_the_build(tmp_path):
     root = snippet_project(tmp_path, "def present():\n    return 1\n", options=' hl_defs="absent"')
     assert_fails(build(root), "snippets/case/block.py (in docs/index.md)", "hl_defs names no definition", "absent")

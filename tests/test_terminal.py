@@ -13,7 +13,7 @@ from wcwidth import wcswidth
 
 from tools.engine import capture
 from tools.engine.capture import NOISE_WARNINGS
-from tools.engine.sources import locate, pieces_of
+from tools.engine.sources import AmbiguousInclude, locate, pieces_of
 from tools.engine.terminal import COLUMNS, render_terminal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -242,6 +242,20 @@ def test_locate_ignores_surrounding_blank_lines(snippet_root):
 def test_locate_rejects_hand_written_code(snippet_root):
     assert locate("print('hello')", snippet_root) is None
     assert locate("value = area(2)", snippet_root) is None  # part of a section is not a section
+
+
+def test_locate_refuses_code_found_in_two_places(snippet_root):
+    pasted = paste(snippet_root, "snippets/demo/shapes.py:main")
+    (snippet_root / "snippets" / "demo" / "copy.py").write_text(f"# --8<-- [start:x]\n{pasted}\n# --8<-- [end:x]\n")
+    with pytest.raises(
+        AmbiguousInclude, match=r"snippets/demo/copy\.py:x \(line 2-3\), snippets/demo/shapes\.py:main \(line 14-15\)"
+    ):
+        locate(pasted, snippet_root)
+
+
+def test_a_file_that_is_one_section_is_one_place(snippet_root):
+    (snippet_root / "snippets" / "demo" / "only.py").write_text("# --8<-- [start:all]\nprint(1)\n# --8<-- [end:all]\n")
+    assert locate("print(1)", snippet_root).line_numbers == (2,)
 
 
 def test_every_section_of_a_file_is_a_piece(snippet_root):

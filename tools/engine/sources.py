@@ -70,14 +70,32 @@ def _trimmed(lines: list[str] | tuple[str, ...]) -> list[str]:
     return stripped
 
 
+class AmbiguousInclude(ValueError):
+    """The included text is in more than one place, so its file and line numbers are unknown."""
+
+
 def locate(code: str, root: Path) -> SnippetPiece | None:
     """The snippet file or section whose included text is exactly `code`, if any."""
     wanted = _trimmed(code.split("\n"))
+    found: dict[tuple[Path, tuple[int, ...]], SnippetPiece] = {}
     for path in sorted((root / "snippets").rglob("*.py")):
         for piece in pieces_of(path, root):
             if _trimmed(piece.lines) == wanted:
-                return _without_blank_edges(piece)
-    return None
+                piece = _without_blank_edges(piece)
+                # A file that is one section matches twice at the same lines: one place, named by its section.
+                found[piece.path, piece.line_numbers] = piece
+    if len(found) > 1:
+        places = ", ".join(f"{piece.label} (line {_span(piece.line_numbers)})" for piece in found.values())
+        raise AmbiguousInclude(
+            f"the included code is found word for word in {places}; which file the page means is unknown, "
+            "so make the sections differ (a comment is enough)"
+        )
+    return next(iter(found.values()), None)
+
+
+def _span(line_numbers: tuple[int, ...]) -> str:
+    first, last = line_numbers[0], line_numbers[-1]
+    return str(first) if first == last else f"{first}-{last}"
 
 
 def _without_blank_edges(piece: SnippetPiece) -> SnippetPiece:
