@@ -2,7 +2,8 @@
 
 The run happens in an empty working directory whose parent holds a link to the checkout's data/
 (mnist_root() looks for data/ from the working directory upwards), so a test can check that the
-code leaves no files behind: no lightning_logs/, no checkpoints, no saved models.
+code leaves no files behind: no lightning_logs/, no checkpoints, no saved models. plt.show() keeps
+the figures open at that moment, as the build shows them under the block, and closes them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ import io
 import runpy
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +30,7 @@ class MainRun:
     namespace: dict  # the module's globals after its main part ran
     stdout: str  # what print() wrote (Lightning's progress bars included)
     left_files: tuple[str, ...]  # what the run left in its working directory
+    shown: list[list[Figure]]  # at each plt.show(), the figures it showed
 
 
 def run_main(module: str, tmp_path_factory) -> MainRun:
@@ -29,10 +39,22 @@ def run_main(module: str, tmp_path_factory) -> MainRun:
     workdir = checkout / "cwd"
     workdir.mkdir()
     printed = io.StringIO()
-    with contextlib.chdir(workdir), contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+    shown: list[list[Figure]] = []
+
+    def keep_figures(*args, **kwargs):
+        shown.append([plt.figure(number) for number in plt.get_fignums()])
+        plt.close("all")
+
+    with (
+        contextlib.chdir(workdir),
+        contextlib.redirect_stdout(printed),
+        contextlib.redirect_stderr(io.StringIO()),
+        mock.patch.object(plt, "show", keep_figures),
+    ):
         # run_path, not run_module: the tests have imported the module already, which run_module warns about.
         namespace = runpy.run_path(str(REPO_ROOT / f"{module.replace('.', '/')}.py"), run_name="__main__")
-    return MainRun(namespace, printed.getvalue(), tuple(sorted(p.name for p in workdir.iterdir())))
+    left_files = tuple(sorted(p.name for p in workdir.iterdir()))
+    return MainRun(namespace, printed.getvalue(), left_files, shown)
 
 
 def printed_lines(run: MainRun, after: str | None = None) -> list[str]:

@@ -6,12 +6,8 @@ that keeps the figures it would show; the checks recompute what they compare aga
 the trained model, not from the snippet's own results.
 """
 
-import contextlib
-import io
 import re
-import runpy
 from collections import Counter
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -23,8 +19,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from snippets.beyond.digits.explore import confusion_matrix, plot_confusion_matrix, show_digits
+from tests.test_snippets.main_runs import run_main
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 VAL_IMAGES = 350
 GRID_IMAGES = 32
 MISTAKE_TITLE = re.compile(r"^예측 (\d) · 레이블 (\d)$")
@@ -34,28 +30,11 @@ HANGUL = re.compile("[가-힣]")
 @pytest.fixture(scope="module")
 def page_run(tmp_path_factory):
     """The file's main part as the page runs it, in an empty working directory; the figures it shows."""
-    shown: list[list[plt.Figure]] = []
-
-    def keep_figures(*args, **kwargs):
-        shown.append([plt.figure(number) for number in plt.get_fignums()])
-        plt.close("all")
-
-    checkout = tmp_path_factory.mktemp("checkout")
-    (checkout / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
-    workdir = checkout / "cwd"
-    workdir.mkdir()
-    printed = io.StringIO()
-    original_show = plt.show
-    plt.show = keep_figures
-    try:
-        with contextlib.chdir(workdir), contextlib.redirect_stdout(printed):
-            namespace = runpy.run_path(str(REPO_ROOT / "snippets/beyond/digits/explore.py"), run_name="__main__")
-    finally:
-        plt.show = original_show
-    assert not list(workdir.iterdir()), "the page leaves no files behind"
-    assert [len(figures) for figures in shown] == [1, 1, 1], "each plt.show() shows one figure"
-    grid, confusion, mistakes = (figures[0] for figures in shown)
-    return namespace, printed.getvalue(), grid, confusion, mistakes
+    run = run_main("snippets.beyond.digits.explore", tmp_path_factory)
+    assert not run.left_files, "the page leaves no files behind"
+    assert [len(figures) for figures in run.shown] == [1, 1, 1], "each plt.show() shows one figure"
+    grid, confusion, mistakes = (figures[0] for figures in run.shown)
+    return run.namespace, run.stdout, grid, confusion, mistakes
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,8 @@ from one call to the next. The validation metrics agree to METRIC_TOLERANCE, not
 hand-written loop sums Python floats (64-bit), Lightning averages 32-bit tensors.
 """
 
-import contextlib
-import io
 import math
 import re
-import runpy
-from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -43,10 +38,10 @@ from snippets.steps.data.pytorch import BATCH_SIZE, SEED, build_dataloaders
 from snippets.steps.model.lightning import LitMNIST
 from snippets.steps.model.pytorch import SimpleNN
 from snippets.steps.training.pytorch import pick_device
+from tests.test_snippets.main_runs import MainRun, run_main
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TRAIN_IMAGES, VAL_IMAGES = 3850, 350
 STEPS = runs.EPOCHS * math.ceil(TRAIN_IMAGES / BATCH_SIZE)
 GPU_TOLERANCE = 1e-6
@@ -61,47 +56,23 @@ def tolerance() -> float:
     return 0.0 if pick_device().type == "cpu" else GPU_TOLERANCE
 
 
-@dataclass
-class PageRun:
-    namespace: dict
-    printed: str
-    figures: list[Figure]
-
-
-def run_page_file(name: str, tmp_path_factory) -> PageRun:
-    """A page file's main part, in an empty working directory (it must leave nothing there)."""
-    shown: list[Figure] = []
-
-    def keep_figures(*args, **kwargs):
-        shown.extend(plt.figure(number) for number in plt.get_fignums())
-        plt.close("all")
-
-    checkout = tmp_path_factory.mktemp("checkout")
-    (checkout / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
-    workdir = checkout / "cwd"
-    workdir.mkdir()
-    printed = io.StringIO()
-    original_show, plt.show = plt.show, keep_figures
-    try:
-        with contextlib.chdir(workdir), contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-            namespace = runpy.run_path(str(REPO_ROOT / f"snippets/beyond/equivalence/{name}.py"), run_name="__main__")
-    finally:
-        plt.show = original_show
-    assert not list(workdir.iterdir()), "the page leaves no files behind"
-    return PageRun(namespace, printed.getvalue(), shown)
+def run_page_file(name: str, tmp_path_factory) -> MainRun:
+    run = run_main(f"snippets.beyond.equivalence.{name}", tmp_path_factory)
+    assert not run.left_files, "the page leaves no files behind"
+    return run
 
 
 @pytest.fixture(scope="module")
-def exact(tmp_path_factory) -> PageRun:
+def exact(tmp_path_factory) -> MainRun:
     return run_page_file("exact", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def broken(tmp_path_factory) -> PageRun:
+def broken(tmp_path_factory) -> MainRun:
     return run_page_file("broken", tmp_path_factory)
 
 
-def histories(run: PageRun, kind: str = "history") -> tuple[History, History]:
+def histories(run: MainRun, kind: str = "history") -> tuple[History, History]:
     if kind == "history":
         return run.namespace["torch_history"], run.namespace["lit_history"]
     return run.namespace["torch_unseeded"], run.namespace["lit_unseeded"]
@@ -124,7 +95,7 @@ def test_same_start_copies_the_initial_weights():
 
 
 def test_the_page_prints_the_start_difference(exact):
-    assert "훈련 전 두 모델 가중치의 최대 차이: 0" in exact.printed.splitlines()
+    assert "훈련 전 두 모델 가중치의 최대 차이: 0" in exact.stdout.splitlines()
 
 
 # --- one computation -------------------------------------------------------------------------------
@@ -133,7 +104,7 @@ def test_the_page_prints_the_start_difference(exact):
 def test_both_codes_take_the_same_number_of_steps(exact):
     torch_history, lit_history = histories(exact)
     assert len(torch_history.step_losses) == len(lit_history.step_losses) == STEPS
-    assert f"훈련 스텝 수: PyTorch 코드 {STEPS}번, Lightning 코드 {STEPS}번" in exact.printed
+    assert f"훈련 스텝 수: PyTorch 코드 {STEPS}번, Lightning 코드 {STEPS}번" in exact.stdout
 
 
 def test_per_step_losses_are_equal(exact):
@@ -141,7 +112,7 @@ def test_per_step_losses_are_equal(exact):
     assert max_step_difference(torch_history, lit_history) <= tolerance()
     if tolerance() == 0.0:
         assert torch_history.step_losses == lit_history.step_losses
-        assert "스텝별 훈련 손실의 최대 차이: 0" in exact.printed.splitlines()
+        assert "스텝별 훈련 손실의 최대 차이: 0" in exact.stdout.splitlines()
     assert torch_history.step_losses[0] > 2.0 > 1.0 > torch_history.step_losses[-1], "it learned"
 
 
@@ -169,7 +140,7 @@ def test_per_epoch_metrics_are_equal_both_ways(exact, metric):
 
 
 def test_the_printed_table_shows_equal_columns(exact):
-    rows = table_rows(exact.printed)
+    rows = table_rows(exact.stdout)
     assert [row[0] for row in rows] == [str(epoch) for epoch in range(1, runs.EPOCHS + 1)]
     torch_history, _ = histories(exact)
     for row, val_loss, val_acc in zip(rows, torch_history.val_losses, torch_history.val_accs, strict=True):
@@ -192,8 +163,7 @@ def test_validation_accuracy_is_exact_count_over_images(exact):
 
 
 def test_the_page_shows_one_figure_with_two_coinciding_lines(exact):
-    assert len(exact.figures) == 1
-    (figure,) = exact.figures
+    ((figure,),) = exact.shown
     (ax,) = figure.axes
     lines = ax.get_lines()
     assert [line.get_label() for line in lines] == ["PyTorch 코드", "Lightning 코드"]
@@ -230,7 +200,7 @@ def test_the_sanity_check_draws_from_the_global_generator_and_lightning_restores
     states = watcher.states
     assert not torch.equal(states["sanity check 끝"], states["sanity check 시작"])
     assert torch.equal(states["훈련 시작"], states["sanity check 시작"])
-    lines = exact.printed.splitlines()
+    lines = exact.stdout.splitlines()
     assert "sanity check가 끝날 때의 상태가 시작할 때와 같나요? False" in lines
     assert "훈련을 시작할 때의 상태가 sanity check를 시작할 때와 같나요? True" in lines
 
@@ -273,13 +243,13 @@ def test_an_unseeded_shuffle_breaks_it(broken):
     for torch_weights, lit_weights in zip(torch_history.weights, lit_history.weights, strict=True):
         assert max_difference(torch_weights, lit_weights) > BROKEN_WEIGHTS
     assert torch_history.val_losses != pytest.approx(lit_history.val_losses, abs=1e-4)
-    rows = table_rows(broken.printed)
+    rows = table_rows(broken.stdout)
     assert len(rows) == runs.EPOCHS
     assert all(float(row[5]) > BROKEN_WEIGHTS for row in rows)
 
 
 def test_the_broken_figure_shows_two_different_lines(broken):
-    (figure,) = broken.figures
+    ((figure,),) = broken.shown
     first, second = figure.axes[0].get_lines()
     assert list(first.get_ydata()) != list(second.get_ydata())
     assert figure.get_suptitle().startswith("생성기 없이")
