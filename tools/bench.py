@@ -116,13 +116,15 @@ def run_in_one_process(project: Path) -> None:
 
     figures.setup()  # the build's figure backend: every figure a block draws is rendered to SVG, as there
     os.environ.pop("FULL_MNIST", None)
-    namespaces: dict[str, dict] = {}
+    modules: dict[str, types.ModuleType] = {}
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         for session, filename, source in executed_blocks(project):
-            namespace = namespaces.setdefault(session, types.ModuleType("__main__").__dict__)
-            namespace["__file__"] = filename
+            module = modules.setdefault(session, types.ModuleType("__main__"))
+            module.__file__ = filename
+            # As in a worker: what a block defines pickles by reference to __main__ (a spawned DDP rank).
+            sys.modules["__main__"] = module
             with figures.running(filename):
-                exec(compile(source, filename, "exec", dont_inherit=True), namespace)
+                exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
             figures.capture()
 
 
