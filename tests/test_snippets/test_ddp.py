@@ -44,6 +44,10 @@ pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec
 # apart, and so does rank 0 training alone on its shard without averaging the gradients (the two tests below
 # test_close_to_one_process_with_the_same_global_batches hold both above MISTAKE_GAP).
 SINGLE_PROCESS_TOLERANCE = 2e-2
+# The printed totals follow the weights: equal to the printed 4 decimals here, while on that 16-core machine the
+# validation loss moved by 6e-4 and one of the 350 validation images changed its answer (accuracy 2.9e-3).
+LOSS_TOLERANCE = 2e-3
+ACCURACY_TOLERANCE = 3 / 350
 MISTAKE_GAP = 0.2
 
 SHARD_LINE = re.compile(r"^\[rank (\d)\] 훈련 이미지 ([\d,]+)장\(배치 (\d+)개\), 처음 인덱스 (\[[\d, ]+\])$")
@@ -237,7 +241,13 @@ def test_close_to_one_process_with_the_same_global_batches(torch_run):
     lines = printed_lines(torch_run.main)
     single = [m.groups() for m in map(TORCH_EPOCH.match, lines) if m]
     multi = [m.groups() for m in map(TORCH_EPOCH.match, torch_run.lines) if m]
-    assert [row[3:] for row in single] == [row[3:] for row in multi if row[0] == "0"], "same totals to 4 decimals"
+    of_rank0 = [row for row in multi if row[0] == "0"]
+    assert len(single) == len(of_rank0) == ddp.EPOCHS
+    for one, two in zip(single, of_rank0, strict=True):
+        train_loss, val_loss, val_acc = map(float, one[3:])
+        assert float(two[3]) == pytest.approx(train_loss, abs=LOSS_TOLERANCE)
+        assert float(two[4]) == pytest.approx(val_loss, abs=LOSS_TOLERANCE)
+        assert float(two[5]) == pytest.approx(val_acc, abs=ACCURACY_TOLERANCE)
     first = SHARD_LINE.match(next(line for line in lines if SHARD_LINE.match(line))).group(4)
     rank0, rank1 = (ast.literal_eval(m.group(4)) for m in map(SHARD_LINE.match, torch_run.lines) if m)
     interleaved = [index for pair in zip(rank0, rank1, strict=True) for index in pair]
