@@ -308,7 +308,14 @@ SPAWNING_BLOCKS = {
                 self.layer = torch.nn.Linear(2, 1)
 
             def on_train_start(self):
-                print(f"rank {self.global_rank} of {self.trainer.world_size}", flush=True)
+                # One write with its newline: the ranks print at the same moment, and print() with the default
+                # end= writes the newline separately, so two lines could interleave ("rank 0 of 2rank 1 of 2").
+                print(f"rank {self.global_rank} of {self.trainer.world_size}\\n", end="", flush=True)
+
+            def on_fit_end(self):
+                # Without it, about one run in twenty (with or without the engine) rank 1 died at exit with
+                # "terminate called without an active exception" (SIGABRT) as the process group was torn down.
+                self.trainer.strategy.barrier()
 
             def training_step(self, batch, batch_index):
                 inputs, targets = batch
