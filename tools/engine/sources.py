@@ -8,6 +8,7 @@ look the text up among every file and section under snippets/.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from dataclasses import dataclass
@@ -79,7 +80,8 @@ def locate(code: str, root: Path) -> SnippetPiece | None:
     wanted = _trimmed(code.split("\n"))
     found: dict[tuple[Path, tuple[int, ...]], SnippetPiece] = {}
     for path in sorted((root / "snippets").rglob("*.py")):
-        for piece in pieces_of(path, root):
+        status = path.stat()
+        for piece in _pieces_of_version(path, root, status.st_mtime_ns, status.st_size):
             if _trimmed(piece.lines) == wanted:
                 piece = _without_blank_edges(piece)
                 # A file that is one section matches twice at the same lines: one place, named by its section.
@@ -91,6 +93,12 @@ def locate(code: str, root: Path) -> SnippetPiece | None:
             "so make the sections differ (a comment is enough)"
         )
     return next(iter(found.values()), None)
+
+
+@functools.cache
+def _pieces_of_version(path: Path, root: Path, mtime_ns: int, size: int) -> tuple[SnippetPiece, ...]:
+    """pieces_of, read once per version of the file: every block of a build looks through every file."""
+    return tuple(pieces_of(path, root))
 
 
 def _span(line_numbers: tuple[int, ...]) -> str:
