@@ -240,7 +240,7 @@ SPAWNING_BLOCKS = {
 
 
         def report(rank):
-            print(f"rank {rank}", flush=True)
+            print(f"rank {rank}\\n", end="", flush=True)  # one write: the two ranks print at once
 
 
         if __name__ == "__main__":
