@@ -17,6 +17,7 @@ import torch
 import yaml
 from playwright.sync_api import sync_playwright
 
+from tests.small_project import ExecReport
 from tools.chromium import LAUNCH_ARGS, candidates, find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def published_site(cold_build, tmp_path_factory) -> Path:
     result = build_site(site_dir, cache_dir, SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log
-    assert "snippet-exec: 0 blocks ran" in log, "publishing settings must not change what the code blocks show"
+    assert ExecReport.of(log).sessions_ran == 0, "publishing settings must not change what the code blocks show"
     return site_dir
 
 

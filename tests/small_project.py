@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +24,26 @@ def copy_build_setup(root: Path, page: str, folders: tuple[str, ...] = ("tools",
     config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(NAV_BLOCK.sub("", config), encoding="utf-8")
     return root
+
+
+REPORT = re.compile(
+    r"snippet-exec: (\d+) sessions ran \((\d+) blocks\), (\d+) came from the cache \((\d+) blocks\),"
+    r" (\d+) blocks failed"
+)
+
+
+@dataclass(frozen=True)
+class ExecReport:
+    """The build log's line about the code it ran: sessions and blocks run, served from the cache, failed."""
+
+    sessions_ran: int
+    ran: int  # blocks
+    sessions_cached: int
+    cached: int  # blocks
+    failed: int  # blocks
+
+    @classmethod
+    def of(cls, log: str) -> ExecReport:
+        found = REPORT.search(log)
+        assert found, f"the build log has no snippet-exec line:\n{log}"
+        return cls(*map(int, found.groups()))

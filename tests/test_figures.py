@@ -13,19 +13,19 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
 from snippets.plotting import FONT_FILE, use_korean_font
+from tests.sessions import run_blocks
+from tests.small_project import ExecReport
 from tests.test_build_failures import assert_fails, build, output_of
 from tests.test_engine_failures import snippet_project
-from tools.engine.cache import CachedRun, ExecCache
-from tools.engine.executor import Worker
+from tools.engine.cache import BlockRun, ExecCache, SessionRun
 from tools.engine.rendering import figure_path, figures_html
-from tools.engine.worker import Block, CapturedFigure
+from tools.engine.worker import CapturedFigure
 
 DRAW = """\
 import matplotlib.pyplot as plt
@@ -87,7 +87,7 @@ def test_a_figure_shows_under_the_output_from_a_file_in_the_site_and_from_the_ca
         timeout=300,
     )
     assert warm.returncode == 0, warm.stdout + warm.stderr
-    assert "snippet-exec: 0 blocks ran, 1 came from the cache" in warm.stderr
+    assert ExecReport.of(warm.stderr) == ExecReport(0, 0, 1, 1, 0)
     imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
     assert imported, "python -X importtime printed no imports"
     assert not {name for name in imported if name.split(".")[0] in ("matplotlib", "torch")}
@@ -97,7 +97,7 @@ def test_a_figure_shows_under_the_output_from_a_file_in_the_site_and_from_the_ca
     # Run again (GUIDE_EXEC_REFRESH), in a new worker: the same bytes.
     again = build(root, GUIDE_EXEC_REFRESH="1")
     assert again.returncode == 0, output_of(again)
-    assert "1 blocks ran, 0 came from the cache" in output_of(again)
+    assert ExecReport.of(output_of(again)) == ExecReport(1, 1, 0, 0, 0)
     assert (root / "site" / src).read_bytes() == svg
     assert sorted(path.name for path in (root / "site" / "figures").iterdir()) == [Path(src).name]
 
@@ -171,12 +171,12 @@ def test_figures_of_two_blocks_and_two_sessions_do_not_mix_and_work_under_a_sub_
             assert address.startswith(site_url), address
             assert (root / "site" / address.removeprefix(site_url)).is_file(), address
 
-    # Only the second block changes: the first, a cache hit, runs again unshown; its figure is not the second's.
+    # Only the second block changes: its session runs again whole, and each block shows its own figures.
     second = root / "snippets" / "case" / "a2.py"
     second.write_text(second.read_text("utf-8").replace('"두 그림"', '"두 그림!"'), encoding="utf-8")
     rebuilt = build(root, SITE_URL=site_url)
     assert rebuilt.returncode == 0, output_of(rebuilt)
-    assert "1 blocks ran, 2 came from the cache" in output_of(rebuilt)
+    assert ExecReport.of(output_of(rebuilt)) == ExecReport(1, 2, 1, 1, 0)
     html = (root / "site" / "deep" / "er" / "page" / "index.html").read_text("utf-8")
     assert figures_by_block(html) == shown
 
@@ -214,38 +214,21 @@ def test_a_figure_without_a_suptitle_fails_the_build(tmp_path):
 # In the worker, the cache and the page, without a build
 
 
-@pytest.fixture(scope="module")
-def worker():
-    started = Worker()
-    yield started
-    started.stop()
-
-
-def run_in(worker: Worker, tmp_path: Path, code: str, figures: bool = True):
-    path = tmp_path / f"block_{len(list(tmp_path.iterdir()))}.py"
-    path.write_text(textwrap.dedent(code), encoding="utf-8")
-    result = worker.run(Block(str(path), path.read_text("utf-8"), 100, None, figures), 120)
-    assert result is not None
-    return result
-
-
-def test_the_worker_returns_figures_in_the_order_made_and_closes_them(worker, tmp_path):
-    result = run_in(worker, tmp_path, SESSION_A_FIRST)
-    assert result.failure is None and result.output == ""
-    assert [figure.alt for figure in result.figures] == ["가"]
-    second = run_in(worker, tmp_path, SESSION_A_SECOND)
-    assert second.failure is None and second.output == "두 그림\n"
+def test_the_worker_returns_figures_in_the_order_made_and_closes_them(tmp_path):
+    outcome = run_blocks(tmp_path, SESSION_A_FIRST, SESSION_A_SECOND, "print(plt.get_fignums())\n")
+    first, second, after = outcome.blocks
+    assert first.failure is None and first.output == ""
+    assert [figure.alt for figure in first.figures] == ["가"]
+    assert second.failure is None and second.output == "두 그림"
     assert [figure.alt for figure in second.figures] == ["나", "다"]
     assert "<text" not in second.figures[0].svg
-    unshown = run_in(worker, tmp_path, SESSION_A_FIRST, figures=False)
-    assert unshown.failure is None and unshown.figures == ()
-    assert run_in(worker, tmp_path, "print(plt.get_fignums())\n").output == "[]\n"
+    assert after.output == "[]" and after.figures == ()
 
 
-def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(worker, tmp_path):
+def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(tmp_path):
     """Broken mathtext raises only when the figure is drawn, after the block: the line that made the figure."""
     code = 'broken = plt.figure()\nbroken.suptitle("수식")\nbroken.text(0.5, 0.5, r"$\\frac{1}{$")\n'
-    result = run_in(worker, tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code)
+    result = run_blocks(tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code).blocks[0]
     assert result.failure is not None and result.figures == ()
     assert result.failure.kind == "ValueError"
     assert result.failure.frames[-1][1] == 8, result.failure
@@ -253,10 +236,10 @@ def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(worker, tm
 
 
 @pytest.mark.parametrize(("text", "draw", "line"), [("$손실$", "", 8), ("$정확도$", "math.canvas.draw()\n", 11)])
-def test_hangul_in_mathtext_fails_naming_the_line(worker, tmp_path, text, draw, line):
+def test_hangul_in_mathtext_fails_naming_the_line(tmp_path, text, draw, line):
     """Mathtext draws $...$ with its own fonts, which have no Hangul; it only logs the missing glyph."""
     code = f'math = plt.figure()\nmath.suptitle("수식")\nmath.text(0.5, 0.5, r"{text}")\n{draw}'
-    result = run_in(worker, tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code)
+    result = run_blocks(tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code).blocks[0]
     assert result.failure is not None and result.figures == ()
     assert result.failure.kind == "MissingGlyph", result.failure
     assert "does not have a glyph for" in result.failure.message
@@ -265,9 +248,8 @@ def test_hangul_in_mathtext_fails_naming_the_line(worker, tmp_path, text, draw, 
 
 def test_the_cache_keeps_figures(tmp_path):
     store = ExecCache(tmp_path)
-    run = CachedRun(
-        "출력\n", 1.5, "CPU", "2.14.1", (CapturedFigure("그림 하나", "<svg/>"), CapturedFigure("둘", "<svg></svg>"))
-    )
+    figures = (CapturedFigure("그림 하나", "<svg/>"), CapturedFigure("둘", "<svg></svg>"))
+    run = SessionRun((BlockRun("출력", 1.5, figures), BlockRun("", 0.1)), "CPU", "2.14.1", {})
     store.put("ab" * 32, run)
     assert store.get("ab" * 32) == run
 

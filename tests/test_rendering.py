@@ -61,7 +61,7 @@ def markdown_exec_render(output: str, **options) -> str:
 
 @pytest.mark.parametrize("output", TRICKY_OUTPUTS)
 def test_markdown_exec_inserts_the_block_untouched(output):
-    """As executor.py hands it over: the html option makes markdown-exec skip Markdown for the output."""
+    """As formatter.py hands it over: the html option makes markdown-exec skip Markdown for the output."""
     rendered = markdown_exec_render(output, source="above", result="text")
     assert output_html(output) in rendered
     assert "<b" not in rendered.replace(output_html(output), "")

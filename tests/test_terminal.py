@@ -13,7 +13,7 @@ from wcwidth import wcswidth
 
 from tools.engine import capture
 from tools.engine.capture import NOISE_WARNINGS
-from tools.engine.sources import AmbiguousInclude, locate, pieces_of
+from tools.engine.sources import MissingSnippet, piece_of, pieces_of, same_code
 from tools.engine.terminal import COLUMNS, render_terminal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +142,44 @@ def test_a_wide_character_in_the_last_column_wraps_whole():
     assert render_terminal("x" * 99 + "가y\n") == "x" * 99 + "\n가y"
 
 
+def test_long_lines_wrap_between_words_never_inside_a_name():
+    warning = (
+        "…/site-packages/pytorch_lightning/callbacks/model_checkpoint.py:881: Checkpoint directory ./checkpoints"
+        " exists and is not empty."
+    )
+    assert render_terminal(warning).splitlines() == [
+        "…/site-packages/pytorch_lightning/callbacks/model_checkpoint.py:881: Checkpoint directory",
+        "./checkpoints exists and is not empty.",
+    ]
+    assert render_terminal("가나다라 마바사아 자차카타", columns=20) == "가나다라 마바사아\n자차카타"
+
+
+def test_a_long_path_without_spaces_wraps_after_a_slash():
+    path = "/".join(["folder"] * 20) + "/file.py"
+    lines = render_terminal(path, columns=30).splitlines()
+    assert "".join(lines) == path
+    assert all(line.endswith("/") for line in lines[:-1]) and max(map(len, lines)) <= 30
+
+
+def test_clearing_the_screen_keeps_what_it_showed():
+    """A real terminal would lose "a" and "b"; the page keeps them, and the redraw lands below them."""
+    assert render_terminal("a\nb\n\x1b[2J\x1b[Hc\nd\n") == "a\nb\nc\nd"
+    assert render_terminal("a\nb\x1b[3J\x1b[1;1Hc\n") == "a\nb\nc"
+
+
+def test_a_scroll_region_scrolls_nothing_away():
+    stream = "\x1b[1;3r" + "".join(f"line {n}\n" for n in range(6))
+    assert render_terminal(stream).splitlines() == [f"line {n}" for n in range(6)]
+
+
+def test_absolute_cursor_moves_land_in_the_last_screenful():
+    """Programs are told LINES=50: row 1 is the top of the last 50 lines (after 60 lines and a newline,
+    the screen shows lines 11 to 60), never the page's first line."""
+    stream = "".join(f"{n}\n" for n in range(60)) + "\x1b[1;1HX"
+    lines = render_terminal(stream).splitlines()
+    assert lines[0] == "0" and lines[11] == "X1" and len(lines) == 60
+
+
 @pytest.mark.parametrize(
     ("stream", "expected"),
     [
@@ -206,56 +244,37 @@ def paste(root: Path, include: str) -> str:
     return "\n".join(md.preprocessors["snippet"].run([f'--8<-- "{include}"']))
 
 
-def test_locate_finds_the_whole_file_without_markers(snippet_root):
+def test_piece_of_a_whole_file_is_what_pymdownx_pastes_without_markers(snippet_root):
     pasted = paste(snippet_root, "snippets/demo/shapes.py")
     assert "--8<--" not in pasted
-    piece = locate(pasted, snippet_root)
-    assert piece is not None
+    piece = piece_of(snippet_root, "snippets/demo/shapes.py", None)
+    assert same_code(pasted, piece)
     assert piece.path == Path("snippets/demo/shapes.py")
-    assert piece.section is None
     assert piece.label == "snippets/demo/shapes.py"
     assert piece.line_numbers[0] == 1
     assert piece.line_numbers[-1] == RAISE_LINE
     assert not any("--8<--" in line for line in piece.lines)
 
 
-def test_locate_finds_a_dedented_section(snippet_root):
+def test_piece_of_a_section_is_dedented_as_pymdownx_pastes_it(snippet_root):
     pasted = paste(snippet_root, "snippets/demo/shapes.py:main")
     assert pasted.splitlines()[0] == "value = area(2)"  # dedented by pymdownx.snippets
-    piece = locate(pasted, snippet_root)
-    assert piece is not None
-    assert (piece.path, piece.section) == (Path("snippets/demo/shapes.py"), "main")
+    piece = piece_of(snippet_root, "snippets/demo/shapes.py", "main")
+    assert same_code(pasted, piece) and same_code(f"\n\n{pasted}\n\n", piece)
     assert piece.label == "snippets/demo/shapes.py:main"
     assert piece.line_numbers == (RAISE_LINE - 1, RAISE_LINE)
+    assert piece.first_line == RAISE_LINE - 1
     assert piece.lines == ("value = area(2)", 'raise ValueError(f"bad value {value:.1f}")')
+    assert not same_code("value = area(2)", piece)  # part of a section is not the section
 
 
-def test_locate_ignores_surrounding_blank_lines(snippet_root):
-    pasted = paste(snippet_root, "snippets/demo/shapes.py:setup")
-    piece = locate(f"\n\n{pasted}\n\n", snippet_root)
-    assert piece is not None
-    assert piece.section == "setup"
-    assert piece.lines[0] == "import math"
-    assert piece.lines[-1] == "    return math.pi * radius * radius"
-
-
-def test_locate_rejects_hand_written_code(snippet_root):
-    assert locate("print('hello')", snippet_root) is None
-    assert locate("value = area(2)", snippet_root) is None  # part of a section is not a section
-
-
-def test_locate_refuses_code_found_in_two_places(snippet_root):
-    pasted = paste(snippet_root, "snippets/demo/shapes.py:main")
-    (snippet_root / "snippets" / "demo" / "copy.py").write_text(f"# --8<-- [start:x]\n{pasted}\n# --8<-- [end:x]\n")
-    with pytest.raises(
-        AmbiguousInclude, match=r"snippets/demo/copy\.py:x \(line 2-3\), snippets/demo/shapes\.py:main \(line 14-15\)"
-    ):
-        locate(pasted, snippet_root)
-
-
-def test_a_file_that_is_one_section_is_one_place(snippet_root):
-    (snippet_root / "snippets" / "demo" / "only.py").write_text("# --8<-- [start:all]\nprint(1)\n# --8<-- [end:all]\n")
-    assert locate("print(1)", snippet_root).line_numbers == (2,)
+@pytest.mark.parametrize(
+    ("path", "section", "message"),
+    [("snippets/demo/none.py", None, "does not exist"), ("snippets/demo/shapes.py", "nope", "has no section 'nope'")],
+)
+def test_piece_of_a_missing_file_or_section_says_which(snippet_root, path, section, message):
+    with pytest.raises(MissingSnippet, match=message):
+        piece_of(snippet_root, path, section)
 
 
 def test_every_section_of_a_file_is_a_piece(snippet_root):
@@ -272,8 +291,8 @@ def run_positioned(piece, path: Path, namespace: dict) -> traceback.FrameSummary
 
 def test_positioned_source_keeps_the_files_line_numbers(snippet_root):
     path = snippet_root / "snippets" / "demo" / "shapes.py"
-    setup = locate(paste(snippet_root, "snippets/demo/shapes.py:setup"), snippet_root)
-    main = locate(paste(snippet_root, "snippets/demo/shapes.py:main"), snippet_root)
+    setup = piece_of(snippet_root, "snippets/demo/shapes.py", "setup")
+    main = piece_of(snippet_root, "snippets/demo/shapes.py", "main")
     source = main.positioned_source().split("\n")
     assert source[RAISE_LINE - 1] == main.lines[-1]
     assert not any(source[: RAISE_LINE - 2])  # blank above the section
@@ -287,16 +306,15 @@ def test_positioned_source_keeps_the_files_line_numbers(snippet_root):
 
 def test_positioned_whole_file_raises_at_the_files_line(snippet_root):
     path = snippet_root / "snippets" / "demo" / "shapes.py"
-    piece = locate(paste(snippet_root, "snippets/demo/shapes.py"), snippet_root)
+    piece = piece_of(snippet_root, "snippets/demo/shapes.py", None)
     frame = run_positioned(piece, path, {"__name__": "__main__"})
     assert frame.lineno == RAISE_LINE
 
 
-def test_locate_finds_the_guides_own_sections():
+def test_piece_of_the_guides_own_section_is_what_the_page_shows():
     pasted = paste(REPO_ROOT, "snippets/dataset/mnist_files.py:check")
-    piece = locate(pasted, REPO_ROOT)
-    assert piece is not None
-    assert (piece.path, piece.section) == (Path("snippets/dataset/mnist_files.py"), "check")
+    piece = piece_of(REPO_ROOT, "snippets/dataset/mnist_files.py", "check")
+    assert same_code(pasted, piece)
     file_lines = (REPO_ROOT / piece.path).read_text(encoding="utf-8").splitlines()
     for number, line in zip(piece.line_numbers, piece.lines, strict=True):
         assert file_lines[number - 1].strip() == line.strip()

@@ -1,10 +1,10 @@
-"""A content-addressed store of executed blocks' outputs under .cache/exec/.
+"""A content-addressed store of sessions' runs under .cache/exec/: every block's output, one run per entry.
 
-Each entry is one JSON file named by its key. Writes go to a temporary file in
-the same folder and are renamed into place, so a reader (another build running
-at the same time included) sees a whole entry or none. An entry that cannot be
-read back exactly as written is treated as missing and recomputed. A block's figures are
-stored in its entry, so a warm build shows them without running anything or importing matplotlib.
+Each entry is one JSON file named by its session's key, holding what every block of that run printed
+and drew, and the inputs the run recorded with their hashes (cache_key.py). Writes go to a temporary
+file in the same folder and are renamed into place, so a reader (another build running at the same
+time included) sees a whole entry or none. An entry that cannot be read back exactly as written is
+treated as missing and the session runs again. Only runs in which every block succeeded are stored.
 """
 
 from __future__ import annotations
@@ -18,20 +18,38 @@ from pathlib import Path
 
 from tools.engine.worker import CapturedFigure
 
-FORMAT = 2  # 2: figures
+FORMAT = 3  # 3: one entry per session, with its recorded inputs
 
 
 @dataclass(frozen=True)
-class CachedRun:
+class BlockRun:
     output: str  # what the block left on the terminal
-    seconds: float  # how long the run that produced it took
+    seconds: float  # how long it took in the run that produced it
+    figures: tuple[CapturedFigure, ...] = ()  # what it drew, in the order drawn
+
+
+@dataclass(frozen=True)
+class SessionRun:
+    blocks: tuple[BlockRun, ...]  # one per block, in page order
     device: str  # "CPU", or "GPU (name)"
     torch_version: str
-    figures: tuple[CapturedFigure, ...] = ()  # what it drew, in the order drawn
+    inputs: dict[str, list]  # project file -> [kind, hash] (cache_key.InputHashes)
+
+    @property
+    def seconds(self) -> float:
+        return sum(block.seconds for block in self.blocks)
 
 
 def _digest(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _session_run(payload: dict) -> SessionRun:
+    blocks = tuple(
+        BlockRun(block["output"], block["seconds"], tuple(CapturedFigure(**figure) for figure in block["figures"]))
+        for block in payload["blocks"]
+    )
+    return SessionRun(blocks, payload["device"], payload["torch_version"], payload["inputs"])
 
 
 class ExecCache:
@@ -41,17 +59,17 @@ class ExecCache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> CachedRun | None:
+    def get(self, key: str) -> SessionRun | None:
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
             run = entry["run"]
             if entry["format"] != FORMAT or entry["key"] != key or entry["digest"] != _digest(run):
                 return None
-            return CachedRun(**{**run, "figures": tuple(CapturedFigure(**figure) for figure in run["figures"])})
+            return _session_run(run)
         except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing, truncated, corrupt or from another format: run the block again
+            return None  # missing, truncated, corrupt or from another format: run the session again
 
-    def put(self, key: str, run: CachedRun) -> None:
+    def put(self, key: str, run: SessionRun) -> None:
         payload = asdict(run)
         entry = {"format": FORMAT, "key": key, "digest": _digest(payload), "run": payload}
         path = self._path(key)

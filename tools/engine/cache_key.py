@@ -1,10 +1,14 @@
-"""Everything that can change a block's output, reduced to a key, without importing torch.
+"""Everything that can change a session's output, reduced to a key and a list of inputs, without importing torch.
 
-A block's key covers: the code run before it in its session and its own code,
-the project modules that code imports (transitively, by their syntax tree, so a
-comment or an `if __name__ == "__main__":` part that never runs on import does
-not count), the data files' contents, the versions of Python and the libraries
-that produce the output, the executor's own code, and the block's options.
+A session's key covers its blocks' code at their line numbers and the fence options that change
+output, the interpreter (its version, flags and warning options), the library versions, the
+environment its worker gets (processes.worker_environment), the machine the overhead page
+describes, and the data under data/. What the session imported or read from the project (its own
+snippet files, helpers, the engine's worker code, fonts, data) is recorded while it runs and kept
+with its cache entry, each file with its hash: the entry serves a build only while every one of
+them is unchanged. A module counts by its syntax tree with line numbers (a comment that moves no
+line does not count; one that moves lines does, since warnings print them), without its
+`if __name__ == "__main__":` part, which never runs on import; a file read as data counts by its bytes.
 """
 
 from __future__ import annotations
@@ -13,25 +17,20 @@ import ast
 import hashlib
 import importlib.metadata
 import json
-import os
 import platform
 import sys
-from functools import cache
 from pathlib import Path
 
-from tools.engine.worker import thread_count
+from tools.engine.plan import Session
+from tools.engine.processes import preloaded, worker_environment
 
 LIBRARIES = (
     *("torch", "torchvision", "pytorch-lightning", "lightning-utilities", "torchmetrics", "numpy", "pillow"),
-    *("tqdm", "markdown-exec", "pyte", "wcwidth", "matplotlib"),
+    *("tqdm", "markdown-exec", "pyte", "wcwidth", "matplotlib", "psutil"),
 )
-# Environment variables that change what code prints: thread counts, progress bars, devices, warnings.
-ENVIRONMENT_PREFIXES = ("OMP_", "MKL_", "OPENBLAS_", "TQDM_", "CUDA_", "PYTORCH_", "TORCH_", "PL_", "LC_")
-ENVIRONMENT_NAMES = ("PYTHONWARNINGS", "PYTHONHASHSEED", "PYTHONIOENCODING", "LANG")
-# The executor files that turn a run into page output: changing them changes outputs.
-EXECUTOR_FILES = tuple(
-    f"tools/engine/{name}.py" for name in ("capture", "terminal", "executor", "sources", "worker", "figures")
-)
+# Left behind by editors and systems: never inputs (a vim swap file is rewritten on every save).
+LEFTOVER_SUFFIXES = (".swp", ".swo", ".swx", "~", ".tmp", ".pyc")
+LEFTOVER_NAMES = {".DS_Store", "Thumbs.db", "4913"}  # 4913: the file vim writes to test a folder
 
 
 def _sha256(*parts: str | bytes) -> str:
@@ -52,44 +51,24 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def executor_hashes(root: Path) -> dict[str, str]:
-    return {name: _sha256((root / name).read_bytes()) for name in EXECUTOR_FILES if (root / name).exists()}
-
-
-# The engine this process runs. `mkdocs serve` keeps modules loaded across rebuilds, so after an
-# edit under tools/engine/ the files on disk are not the code that runs (see engine_edited_since_loaded).
-LOADED_EXECUTOR = executor_hashes(Path(__file__).resolve().parents[2])
-
-
-def engine_edited_since_loaded(root: Path) -> list[str]:
-    """Executor files whose content on disk differs from the code this process loaded."""
-    on_disk = executor_hashes(root)
-    return sorted(
-        name for name in on_disk.keys() | LOADED_EXECUTOR.keys() if on_disk.get(name) != LOADED_EXECUTOR.get(name)
-    )
-
-
-def output_environment() -> dict[str, str]:
+def interpreter() -> dict:
+    """The Python that runs the workers, with the flags (-O, -X dev, -W ...) it passes on to them."""
     return {
-        name: value
-        for name, value in os.environ.items()
-        if name in ENVIRONMENT_NAMES or name.startswith(ENVIRONMENT_PREFIXES)
+        "version": sys.version,
+        "flags": repr(sys.flags),
+        "warnoptions": sys.warnoptions,
+        "xoptions": {name: str(value) for name, value in sys._xoptions.items()},
     }
 
 
-def environment_fingerprint(root: Path) -> str:
-    """Python and where it is installed (warnings print file paths), libraries, the variables that
-    change output, the machine, where the project is, and the executor's code. (FULL_MNIST, which the
-    snippets read, is removed by the hooks before any block runs, so it cannot vary.)"""
+def environment_fingerprint() -> str:
     facts = {
-        "python": [sys.version, sys.prefix],
+        "interpreter": interpreter(),
         "libraries": library_versions(),
-        "variables": output_environment(),
-        "threads": thread_count(),
+        "environment": worker_environment(),
+        "preloaded": preloaded(),
         # What the overhead page prints about the machine (platform with the kernel, CPU model) is keyed too.
-        "machine": [platform.platform(), _cpu_model(), os.cpu_count(), Path("/proc/driver/nvidia").exists()],
-        "project": str(root),
-        "executor": executor_hashes(root),
+        "machine": [platform.platform(), _cpu_model(), Path("/proc/driver/nvidia").exists()],
     }
     return _sha256(json.dumps(facts, sort_keys=True))
 
@@ -102,94 +81,105 @@ def _cpu_model() -> str:
     return next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "")
 
 
+def is_leftover(path: Path) -> bool:
+    """An editor's or a system's file, or Python's cache: not part of the project's content."""
+    return (
+        path.name in LEFTOVER_NAMES
+        or path.name.endswith(LEFTOVER_SUFFIXES)
+        or path.name.startswith(".#")
+        or "__pycache__" in path.parts
+    )
+
+
 def data_fingerprint(root: Path) -> str:
-    """The files code may read: data/ (less the downloaded full MNIST) and non-Python files under snippets/."""
+    """The files under data/ (less the downloaded full MNIST); a file that vanishes while it is read is not data."""
     data = root / "data"
-    files = sorted(p for p in data.rglob("*") if p.is_file() and "full" not in p.relative_to(data).parts)
-    files += sorted(
-        p for p in (root / "snippets").rglob("*") if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
-    )
-    return _sha256(*(f"{p.relative_to(root)}:{_sha256(p.read_bytes())}" for p in files))
-
-
-def _module_file(root: Path, module: str) -> Path | None:
-    base = root.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def package_of(path: Path, root: Path) -> str:
-    """The package a project file belongs to: snippets/demo/x.py or snippets/demo/__init__.py -> snippets.demo."""
-    return ".".join(path.relative_to(root).parent.parts)
-
-
-def _absolute(module: str | None, level: int, package: str) -> str | None:
-    """The module `from <level dots><module> import ...` names, seen from `package`."""
-    if not level:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None  # above the top package: the import itself fails
-    return ".".join([*parts[: len(parts) - (level - 1)], *([module] if module else [])]) or None
-
-
-def _imported_modules(tree: ast.AST, package: str) -> set[str]:
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (module := _absolute(node.module, node.level, package)):
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)  # may name a submodule
-    # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
-    return {".".join(name.split(".")[:i]) for name in names for i in range(1, name.count(".") + 2)}
-
-
-def _without_main_blocks(tree: ast.Module) -> ast.Module:
-    def is_main_guard(node: ast.stmt) -> bool:
-        return (
-            isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test)
-        )
-
-    return ast.Module(body=[node for node in tree.body if not is_main_guard(node)], type_ignores=[])
-
-
-@cache
-def _module_summary(path: Path, mtime_ns: int, package: str) -> tuple[str, frozenset[str]]:
-    """(hash of what importing the file runs, modules it imports); remembered per file version."""
-    tree = _without_main_blocks(ast.parse(path.read_bytes(), filename=str(path)))
-    return _sha256(ast.dump(tree)), frozenset(_imported_modules(tree, package))
-
-
-def local_imports(code: str, root: Path, package: str = "") -> dict[str, str]:
-    """{project file: hash} for every project module the code (in `package`) imports, directly or not."""
-    found: dict[str, str] = {}
-    pending = list(_imported_modules(ast.parse(code), package))
-    while pending:
-        path = _module_file(root, pending.pop())
-        if path is None:
-            continue  # not a project module: a library, covered by library_versions
-        name = path.relative_to(root).as_posix()
-        if name in found:
+    parts = []
+    for path in sorted(data.rglob("*")):
+        if "full" in path.relative_to(data).parts or is_leftover(path):
             continue
-        content_hash, imports = _module_summary(path, path.stat().st_mtime_ns, package_of(path, root))
-        found[name] = content_hash
-        pending.extend(imports)
-    return found
+        try:
+            content = path.read_bytes()
+        except (IsADirectoryError, FileNotFoundError):
+            continue
+        parts.append(f"{path.relative_to(root).as_posix()}:{_sha256(content)}")
+    return _sha256(*parts)
 
 
-def block_key(
-    previous: str, code: str, options: dict, root: Path, environment: str, data: str, package: str = ""
-) -> str:
-    """The key of one block (from a file in `package`), chained to the key of the block before it in its session."""
-    imports = local_imports(code, root, package)
-    return _sha256(
-        previous,
-        code,
-        json.dumps(options, sort_keys=True, default=str),
-        json.dumps(imports, sort_keys=True),
-        environment,
-        data,
-    )
+def session_key(session: Session, environment: str, data: str) -> str:
+    blocks = [
+        [block.piece.path.as_posix(), block.piece.section, block.piece.positioned_source(), block.options.keyed()]
+        for block in session.blocks
+    ]
+    return _sha256(environment, data, json.dumps(blocks, sort_keys=True))
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    """`if __name__ == "__main__":` exactly (either way round): its body never runs on import."""
+    if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1):
+        return False
+    sides = {ast.dump(node.test.left), ast.dump(node.test.comparators[0])}
+    return isinstance(node.test.ops[0], ast.Eq) and sides == {
+        ast.dump(ast.Name("__name__", ast.Load())),
+        ast.dump(ast.Constant("__main__")),
+    }
+
+
+def module_fingerprint(content: bytes, filename: str) -> str:
+    """What importing the module runs, at its line numbers: the `__main__` guard's body left out, its else kept."""
+    tree = ast.parse(content, filename=filename)
+    body = []
+    for node in tree.body:
+        if _is_main_guard(node):
+            body.extend(node.orelse)
+        else:
+            body.append(node)
+    return _sha256(ast.dump(ast.Module(body=body, type_ignores=[]), include_attributes=True))
+
+
+def input_fingerprint(root: Path, relative: str, kind: str) -> str | None:
+    """A recorded input's hash as it is now; None if it is gone or no longer parses."""
+    try:
+        content = (root / relative).read_bytes()
+        return module_fingerprint(content, relative) if kind == "module" else _sha256(content)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+class InputHashes:
+    """Each input's hash, computed at most once per build (many sessions share their modules)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.known: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, relative: str, kind: str) -> str | None:
+        if (relative, kind) not in self.known:
+            self.known[relative, kind] = input_fingerprint(self.root, relative, kind)
+        return self.known[relative, kind]
+
+    def of(self, inputs: dict[str, str]) -> dict[str, list]:
+        """{file: [kind, hash]} for the inputs a session recorded."""
+        return {relative: [kind, self(relative, kind)] for relative, kind in sorted(inputs.items())}
+
+    def unchanged(self, recorded: dict[str, list]) -> bool:
+        return all(self(relative, kind) == digest for relative, (kind, digest) in recorded.items())
+
+
+# The engine this process runs. `mkdocs serve` keeps modules loaded across rebuilds, so after an edit
+# under tools/ (or a library upgrade) the code that would run is not the code on disk.
+ENGINE_FOLDER = Path(__file__).resolve().parent
+
+
+def loaded_state() -> dict[str, str]:
+    engine = {path.name: _sha256(path.read_bytes()) for path in sorted(ENGINE_FOLDER.glob("*.py"))}
+    return {**engine, **{f"library {name}": version for name, version in library_versions().items()}}
+
+
+LOADED = loaded_state()
+
+
+def changed_since_loaded() -> list[str]:
+    """Engine files (and libraries) that differ from those this process loaded."""
+    now = loaded_state()
+    return sorted(name for name in now.keys() | LOADED.keys() if now.get(name) != LOADED.get(name))

@@ -9,16 +9,16 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from tools.engine.pages import FRAMEWORKS, INCLUDE, NOTEBOOK_PAGES, TAB, indented_block_end
+from tools.engine.fences import INCLUDE
+from tools.engine.pages import FRAMEWORKS, NOTEBOOK_PAGES, TAB, indented_block_end
 
 COLAB = "https://colab.research.google.com/github"  # + /<owner>/<repo>/blob/<branch>/<path>
 GITHUB_REPO = re.compile(r"https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?")
 
 
-def published_files(config: MkDocsConfig, root: Path) -> list[File]:
-    """notebooks/*.ipynb and the snippet files (not the packages' __init__.py), copied into the site as they are."""
-    snippets = [path for path in root.glob("snippets/**/*.py") if path.name != "__init__.py"]
-    paths = sorted(root.glob("notebooks/*.ipynb")) + sorted(snippets)
+def published_files(config: MkDocsConfig, root: Path, included: set[str]) -> list[File]:
+    """notebooks/*.ipynb and the snippet files the pages include, copied into the site as they are."""
+    paths = sorted(root.glob("notebooks/*.ipynb")) + [root / path for path in sorted(included)]
     return [File.generated(config, path.relative_to(root).as_posix(), abs_src_path=str(path)) for path in paths]
 
 

@@ -89,11 +89,30 @@ class _MathtextMisses(logging.Handler):
 def setup() -> None:
     """Once per worker: matplotlib's own defaults (no matplotlibrc of the builder's), this backend, and
     missing glyphs made errors (a block that changes warning filters only hides those raised while it runs:
-    rendering after the block checks again)."""
+    rendering after the block checks again), and PIL's Image.show() refused."""
     matplotlib.rcdefaults()
     matplotlib.use(BACKEND, force=True)
     warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
     logging.getLogger(MATHTEXT_LOGGER).addHandler(_MathtextMisses())
+    refuse_image_viewers()
+
+
+def refuse_image_viewers() -> None:
+    """PIL's Image.show() hands the image to a viewer program, which the page never shows: fail the block at
+    that line instead of losing the image silently. (Nothing happens where PIL is not installed.)"""
+    try:
+        from PIL import ImageShow
+    except ImportError:
+        return
+
+    class Refused(ImageShow.Viewer):
+        def show(self, image: object, **options: object) -> int:
+            raise RuntimeError(
+                "Image.show() opens an image viewer, which a page cannot show: draw the image with matplotlib"
+                " (plt.imshow(image), then plt.show()) and give the figure a suptitle"
+            )
+
+    ImageShow.register(Refused, order=-1)  # first: no real viewer is ever tried
 
 
 @contextmanager

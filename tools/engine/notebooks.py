@@ -19,11 +19,11 @@ from pathlib import Path
 
 import nbformat
 
-from tools.engine.fences import FENCE, PYTHON_LANGUAGES, closing_index, language_of
+from tools.engine.fences import FENCE, INCLUDE, PYTHON_LANGUAGES, closing_index, language_of
 from tools.engine.inlining import Code, NotebookError, standalone
 from tools.engine.notebook_markdown import ADMONITION, admonition_head, heading_text, page_anchors, rewrite_links
-from tools.engine.pages import FRAMEWORKS, INCLUDE, STEP_PAGES, TAB, indented_block_end
-from tools.engine.sources import SnippetPiece, pieces_of
+from tools.engine.pages import FRAMEWORKS, STEP_PAGES, TAB, indented_block_end
+from tools.engine.sources import MissingSnippet, SnippetPiece, piece_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SETUP = "snippets/notebooks/setup.py"  # the first code cell: sections install and install-<notebook>
@@ -61,12 +61,10 @@ def _dedented(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def _piece(root: Path, path: str, section: str | None, where: str) -> SnippetPiece:
-    if not (root / path).is_file():
-        raise NotebookError(f"{where}: {path} does not exist")
-    piece = next((piece for piece in pieces_of(root / path, root) if piece.section == section), None)
-    if piece is None:
-        raise NotebookError(f"{where}: {path} has no section {section!r}")
-    return piece
+    try:
+        return piece_of(root, path, section)
+    except MissingSnippet as missing:
+        raise NotebookError(f"{where}: {missing}") from None
 
 
 def _fence(root: Path, page: str, opening: int, body: list[tuple[int, str]]) -> Fence:

@@ -1,4 +1,4 @@
-"""The parts of a page the notebooks and the download links look for: framework tabs and includes."""
+"""The parts of a page the notebooks and the download links look for: framework tabs (includes: fences.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ STEP_PAGES = ("steps/data.md", "steps/model.md", "steps/training.md", "steps/run
 NOTEBOOK_PAGES = (*STEP_PAGES, "notebooks.md")
 FRAMEWORKS = {"PyTorch": "pytorch", "Lightning": "lightning"}  # tab label: notebook name
 TAB = re.compile(r'^(?P<indent> *)===[+!]? +"(?P<label>[^"]*)" *$')
-INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[^"]*))?"\s*$')
 
 
 def indented_block_end(lines: list[str], start: int, indent: int) -> int:

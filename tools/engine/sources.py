@@ -1,20 +1,21 @@
-"""Find which file under snippets/ a code block was included from, and where.
+"""The code a fence includes: a snippet file, or one section of it, as pymdownx.snippets pastes it.
 
-pymdownx.snippets pastes a file (minus its section markers) or one dedented
-section into the page; markdown-exec then hands us only the pasted text. To
-execute it as that file, with tracebacks pointing at the file's own lines, we
-look the text up among every file and section under snippets/.
+Executed at its own line numbers (blank lines elsewhere), so tracebacks and warnings name the file's
+lines, as `python file.py` would.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 SECTION_MARKER = re.compile(r"^\s*# --8<-- \[(?P<kind>start|end):(?P<name>[a-z][-_0-9a-z]*)\]\s*$")
+
+
+class MissingSnippet(ValueError):
+    """The include names a file or section that is not there."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class SnippetPiece:
         for number, line in zip(self.line_numbers, self.lines, strict=True):
             padded[number - 1] = line
         return "\n".join(padded) + "\n"
+
+    @property
+    def first_line(self) -> int:
+        """The first line with code on it (where a report about the whole block points)."""
+        return next((n for n, line in zip(self.line_numbers, self.lines, strict=True) if line.strip()), 1)
 
     @property
     def label(self) -> str:
@@ -55,11 +61,27 @@ def pieces_of(path: Path, root: Path) -> list[SnippetPiece]:
     return pieces
 
 
+def piece_of(root: Path, path: str, section: str | None) -> SnippetPiece:
+    """The file or section an include names; MissingSnippet if it is not there."""
+    file = root / path
+    if not file.is_file():
+        raise MissingSnippet(f"{path} does not exist")
+    piece = next((piece for piece in pieces_of(file, root) if piece.section == section), None)
+    if piece is None:
+        raise MissingSnippet(f"{path} has no section {section!r}")
+    return piece
+
+
 def _piece(path: Path, section: str | None, numbered: list[tuple[int, str]], dedent: bool) -> SnippetPiece:
     lines = [text for _, text in numbered]
     if dedent:
         lines = textwrap.dedent("\n".join(lines)).split("\n")
     return SnippetPiece(path, section, tuple(n for n, _ in numbered), tuple(lines))
+
+
+def same_code(pasted: str, piece: SnippetPiece) -> bool:
+    """Whether `pasted` (what markdown-exec was handed) is the piece's text, blank edges aside."""
+    return _trimmed(pasted.split("\n")) == _trimmed(piece.lines)
 
 
 def _trimmed(lines: list[str] | tuple[str, ...]) -> list[str]:
@@ -69,44 +91,3 @@ def _trimmed(lines: list[str] | tuple[str, ...]) -> list[str]:
     while stripped and not stripped[-1]:
         stripped.pop()
     return stripped
-
-
-class AmbiguousInclude(ValueError):
-    """The included text is in more than one place, so its file and line numbers are unknown."""
-
-
-def locate(code: str, root: Path) -> SnippetPiece | None:
-    """The snippet file or section whose included text is exactly `code`, if any."""
-    wanted = _trimmed(code.split("\n"))
-    found: dict[tuple[Path, tuple[int, ...]], SnippetPiece] = {}
-    for path in sorted((root / "snippets").rglob("*.py")):
-        status = path.stat()
-        for piece in _pieces_of_version(path, root, status.st_mtime_ns, status.st_size):
-            if _trimmed(piece.lines) == wanted:
-                piece = _without_blank_edges(piece)
-                # A file that is one section matches twice at the same lines: one place, named by its section.
-                found[piece.path, piece.line_numbers] = piece
-    if len(found) > 1:
-        places = ", ".join(f"{piece.label} (line {_span(piece.line_numbers)})" for piece in found.values())
-        raise AmbiguousInclude(
-            f"the included code is found word for word in {places}; which file the page means is unknown, "
-            "so make the sections differ (a comment is enough)"
-        )
-    return next(iter(found.values()), None)
-
-
-@functools.cache
-def _pieces_of_version(path: Path, root: Path, mtime_ns: int, size: int) -> tuple[SnippetPiece, ...]:
-    """pieces_of, read once per version of the file: every block of a build looks through every file."""
-    return tuple(pieces_of(path, root))
-
-
-def _span(line_numbers: tuple[int, ...]) -> str:
-    first, last = line_numbers[0], line_numbers[-1]
-    return str(first) if first == last else f"{first}-{last}"
-
-
-def _without_blank_edges(piece: SnippetPiece) -> SnippetPiece:
-    keep = [i for i, line in enumerate(piece.lines) if line.strip()]
-    first, last = keep[0], keep[-1] + 1
-    return SnippetPiece(piece.path, piece.section, piece.line_numbers[first:last], piece.lines[first:last])

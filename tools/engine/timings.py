@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from markupsafe import escape
 from mkdocs.utils import get_relative_url
 
-from tools.engine.executor import BlockTiming
+from tools.engine.formatter import BlockTiming
 
 MARKER = "<!-- computation-times -->"
 
