@@ -11,8 +11,12 @@ import ast
 import contextlib
 import os
 import re
+import shutil
 import socket
+import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -29,7 +33,7 @@ from snippets.beyond.ddp import pytorch as ddp
 from snippets.steps.data.lightning import MNISTDataModule
 from snippets.steps.data.pytorch import BATCH_SIZE, SEED, build_dataloaders
 from snippets.steps.model.pytorch import SimpleNN
-from tests.test_snippets.main_runs import MainRun, printed_lines, run_main
+from tests.test_snippets.main_runs import REPO_ROOT, MainRun, printed_lines, run_main
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
 
@@ -275,6 +279,24 @@ def test_find_free_port_gives_a_port_that_can_be_bound():
     assert 1024 <= port <= 65535
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))
+
+
+def test_find_free_port_fails_at_once_where_the_ranks_could_never_meet():
+    """In a network namespace of its own the loopback is down: rank 0's port cannot be reached, and instead of
+    leaving the ranks to wait for each other until a timeout, find_free_port says why straight away."""
+    if shutil.which("unshare") is None:
+        pytest.skip("not run: this system lacks `unshare` (util-linux) to make a network namespace")
+    unshare = ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "--map-root-user"]
+    if subprocess.run([*unshare, "true"], capture_output=True).returncode != 0:
+        pytest.skip("not run: the kernel refused a new network namespace")
+    probe = "from snippets.beyond.ddp.pytorch import find_free_port\nfind_free_port()\n"
+    started = time.monotonic()
+    result = subprocess.run(
+        [*unshare, sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "Network is unreachable" in result.stderr, result.stderr
+    assert time.monotonic() - started < 60, "it failed at once, not after a rendezvous timeout"
 
 
 def test_all_reduce_sums_adds_in_float64():

@@ -24,6 +24,10 @@ def find_free_port():
     # 운영체제에게 비어 있는 포트 하나를 받아요. rank 0이 이 포트에서 다른 rank를 기다려요.
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        # 다른 rank가 이 주소에 닿는지 먼저 접속해 봐요. 닿지 않으면(네트워크가 꺼져 있으면) rank들이
+        # 서로를 한참 기다리는 대신, 여기서 바로 그 까닭을 담은 오류가 나요.
+        socket.create_connection(sock.getsockname(), timeout=10).close()
         return sock.getsockname()[1]
 
 
