@@ -305,17 +305,24 @@ def test_a_variable_passed_on_purpose_reaches_the_blocks_and_is_keyed(project):
     assert project.build(GUIDE_EXEC_ENV="TQDM_DISABLE", TQDM_DISABLE="1") == WARM
 
 
-def test_the_builders_interpreter_flags_are_keyed_and_change_no_warning(project):
-    """Development mode (-X dev, PYTHONDEVMODE) would show a DeprecationWarning that a plain `python` hides: the
-    workers' warning filters are Python's defaults, and a build under other flags never shares an entry."""
+def test_the_builders_interpreter_flags_never_reach_the_blocks(project):
+    """Development mode (-X dev, PYTHONDEVMODE) would show a DeprecationWarning that a plain `python` hides, -O
+    would drop asserts, -W would change every warning: the fork server starts as a plain `python`, so builds
+    under any flags show the same pages and share the cache."""
     project.edit("snippets/demo/helper.py", "def double", "import warnings\n\n\ndef double")
     project.edit("snippets/demo/helper.py", "    return", "    warnings.warn('old', DeprecationWarning)\n    return")
+    project.edit(
+        "snippets/demo/other.py",
+        "print('other')",
+        "import sys\nprint('dev mode', sys.flags.dev_mode, 'optimize', sys.flags.optimize, 'options', sys.warnoptions)",
+    )
     project.build()
     plain = project.html()
-    assert project.build(PYTHONDEVMODE="1") == COLD
-    assert without_times(project.html()) == without_times(plain)
-    assert project.build(python=("-W", "default")) == COLD
-    assert project.build() == WARM
+    assert b"dev mode False optimize 0 options []" in plain and b"DeprecationWarning: old" not in plain
+    assert project.build(PYTHONDEVMODE="1") == WARM
+    for flags in (("-X", "dev"), ("-W", "default"), ("-O",)):
+        assert project.build("flagged", python=flags, GUIDE_EXEC_REFRESH="1") == COLD
+        assert without_times(project.html("flagged")) == without_times(plain), flags
 
 
 def test_a_corrupt_or_truncated_entry_is_run_again_never_shown(project):
@@ -393,20 +400,20 @@ def test_a_library_version_is_part_of_the_key(monkeypatch):
     assert cache_key.environment_fingerprint() != before
 
 
-def test_the_interpreters_flags_and_the_preload_are_part_of_the_key(monkeypatch):
+def test_what_the_fork_server_preloads_is_part_of_the_key(monkeypatch):
+    """An import prints what it prints once, in the fork server, or in the first block that imports it."""
     before = cache_key.environment_fingerprint()
-    monkeypatch.setattr(cache_key.sys, "warnoptions", ["error"])
-    assert cache_key.environment_fingerprint() != before
-    monkeypatch.undo()
     monkeypatch.setenv("GUIDE_EXEC_PRELOAD", "json")
     assert cache_key.environment_fingerprint() != before
 
 
-def test_the_project_folder_is_not_part_of_the_key():
-    """Pages name no folder of the builder's (tools/engine/machine_paths.py), so nothing of where it was
-    built goes into the key: neither the project folder nor sys.prefix is among the facts."""
-    facts = json.dumps([cache_key.interpreter(), cache_key.library_versions()])
-    assert str(REPO_ROOT) not in facts and sys.prefix not in facts
+def test_where_the_project_and_python_are_is_not_part_of_the_key(monkeypatch):
+    """Pages name no folder of the builder's (tools/engine/machine_paths.py), so a checkout elsewhere, with its
+    own virtual environment, gets the same keys: the cache a CI runner restores serves it."""
+    before = cache_key.environment_fingerprint()
+    monkeypatch.setattr(sys, "executable", "/elsewhere/checkout/.venv/bin/python")
+    monkeypatch.setattr(sys, "prefix", "/elsewhere/checkout/.venv")
+    assert cache_key.environment_fingerprint() == before
 
 
 def test_a_module_counts_by_what_importing_it_runs_at_its_line_numbers():

@@ -1,9 +1,10 @@
 """Everything that can change a session's output, reduced to a key and a list of inputs, without importing torch.
 
 A session's key covers its blocks' code at their line numbers and the fence options that change
-output, the interpreter (its version, flags and warning options), the library versions, the
-environment its worker gets (processes.worker_environment), the machine the overhead page
-describes, and the data under data/. What the session imported or read from the project (its own
+output, the Python version, the library versions, what the fork server preloads, the environment
+its worker gets (processes.worker_environment: the builder's shell and interpreter flags never
+reach a worker, so they need no place in the key), the machine the overhead page describes, and
+the data under data/. What the session imported or read from the project (its own
 snippet files, helpers, the engine's worker code, fonts, data) is recorded while it runs and kept
 with its cache entry, each file with its hash: the entry serves a build only while every one of
 them is unchanged. A module counts by its syntax tree with line numbers (a comment that moves no
@@ -51,21 +52,13 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def interpreter() -> dict:
-    """The Python that runs the workers, with the flags (-O, -X dev, -W ...) it passes on to them."""
-    return {
-        "version": sys.version,
-        "flags": repr(sys.flags),
-        "warnoptions": sys.warnoptions,
-        "xoptions": {name: str(value) for name, value in sys._xoptions.items()},
-    }
-
-
 def environment_fingerprint() -> str:
     facts = {
-        "interpreter": interpreter(),
+        # The workers' Python: its version. Its flags are never the build's (processes.context starts it plain).
+        "python": [sys.version, sys.implementation.cache_tag],
         "libraries": library_versions(),
-        "environment": worker_environment(),
+        # PATH leads to this Python's own folder (a virtual environment inside the checkout): no output shows it.
+        "environment": {name: value for name, value in worker_environment().items() if name != "PATH"},
         "preloaded": preloaded(),
         # What the overhead page prints about the machine (platform with the kernel, CPU model) is keyed too.
         "machine": [platform.platform(), _cpu_model(), Path("/proc/driver/nvidia").exists()],

@@ -1,8 +1,8 @@
 """The processes a build starts: the workers' fork server, its clean environment, and ending a worker whole.
 
 Workers fork from a server that imported torch and Lightning once (multiprocessing's forkserver), so
-each starts in milliseconds. The server starts under the workers' environment (worker_environment):
-nothing of the builder's shell but a short allowlist reaches the code the pages run. A worker is a
+each starts in milliseconds. The server starts as a plain `python`, under the workers' environment (worker_environment):
+nothing of the builder's shell or interpreter flags but a short allowlist reaches the code the pages run. A worker is a
 subreaper (Linux), so whatever its blocks start stays among its descendants, even a process that
 left its group with start_new_session=True; ending a worker ends all of them.
 """
@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.util
 import os
 import sys
 from collections.abc import Iterator
@@ -60,25 +61,30 @@ def worker_environment() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
+def _plain_python(environment: dict[str, str]) -> Iterator[None]:
+    """While the fork server starts: this environment, and none of the build's own interpreter flags (-X dev,
+    -W, -O, -X importtime ...), which multiprocessing would pass on to it and so to every worker."""
+    saved_environment, saved_flags = dict(os.environ), multiprocessing.util._args_from_interpreter_flags
     os.environ.clear()
-    os.environ.update(values)
+    os.environ.update(environment)
+    multiprocessing.util._args_from_interpreter_flags = list  # called with no argument: []
     try:
         yield
     finally:
+        multiprocessing.util._args_from_interpreter_flags = saved_flags
         os.environ.clear()
-        os.environ.update(saved)
+        os.environ.update(saved_environment)
 
 
 def context() -> multiprocessing.context.BaseContext:
-    """Where workers come from: the fork server, started now (under the workers' environment) if it is not running."""
+    """Where workers come from: the fork server, started now (a plain `python` with the workers' environment) if it
+    is not running."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")  # slower: every worker imports the libraries itself
     forkserver = multiprocessing.get_context("forkserver")
     forkserver.set_forkserver_preload(preloaded())
-    with _environment(worker_environment()):
-        multiprocessing.forkserver.ensure_running()  # a no-op when it runs; it reads os.environ only when it starts
+    with _plain_python(worker_environment()):
+        multiprocessing.forkserver.ensure_running()  # a no-op when it runs: all this counts only when it starts
     return forkserver
 
 
