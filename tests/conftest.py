@@ -6,15 +6,18 @@ sys.path and the tests import `snippets` and `tools` as the build does.
 
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 import yaml
+from filelock import FileLock
 from playwright.sync_api import sync_playwright
 
 from tests.small_project import ExecReport
@@ -49,13 +52,29 @@ def build_site(site_dir: Path, cache_dir: Path, **environment: str) -> subproces
     )
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], subprocess.CompletedProcess]) -> tuple[Path, str]:
+    """(folder, build log) of a build that all the test processes (pytest-xdist's workers) share: the first to
+    ask builds into a folder beside their own temporary folders, under a lock; the others wait and read it."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+    shared = shared or tmp_path_factory.getbasetemp()
+    folder, record = shared / name, shared / f"{name}.json"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not record.exists():
+            result = build(folder)
+            log = result.stdout + result.stderr
+            record.write_text(json.dumps({"returncode": result.returncode, "log": log}), encoding="utf-8")
+    built = json.loads(record.read_text(encoding="utf-8"))
+    assert built["returncode"] == 0, built["log"]
+    return folder, built["log"]
+
+
 @pytest.fixture(scope="session")
 def cold_build(tmp_path_factory) -> tuple[Path, Path, str]:
     """The guide built once with an empty cache, so every block runs: (site, cache, build log)."""
-    site_dir, cache_dir = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("exec-cache")
-    result = build_site(site_dir, cache_dir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site_dir, cache_dir, result.stdout + result.stderr
+    folder, log = built_once(
+        tmp_path_factory, "cold-build", lambda folder: build_site(folder / "site", folder / "cache")
+    )
+    return folder / "site", folder / "cache", log
 
 
 @pytest.fixture(scope="session")
@@ -68,10 +87,11 @@ def site(cold_build) -> Path:
 def published_site(cold_build, tmp_path_factory) -> Path:
     """The guide as the Pages workflow builds it (SITE_URL, REPO_URL), from the cold build's cache: no code runs."""
     cache_dir = cold_build[1]
-    site_dir = tmp_path_factory.mktemp("published-site")
-    result = build_site(site_dir, cache_dir, SITE_URL=SITE_URL, REPO_URL=REPO_URL)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log
+
+    def publish(folder: Path) -> subprocess.CompletedProcess:
+        return build_site(folder, cache_dir, SITE_URL=SITE_URL, REPO_URL=REPO_URL)
+
+    site_dir, log = built_once(tmp_path_factory, "published-site", publish)
     assert ExecReport.of(log).sessions_ran == 0, "publishing settings must not change what the code blocks show"
     return site_dir
 

@@ -30,9 +30,20 @@ WIDTHS = (1280, 375)
 PHONE = 375
 SCREENSHOTS = ROOT / "screenshots"
 
-VIEWS = [pytest.param(palette, width, id=f"{palette}-{width}") for palette in PALETTES for width in WIDTHS]
+# Each view's tests run in one test process (pytest-xdist's loadgroup), which then loads each page once for them.
+VIEWS = [
+    pytest.param(palette, width, id=f"{palette}-{width}", marks=pytest.mark.xdist_group(f"{palette}-{width}"))
+    for palette in PALETTES
+    for width in WIDTHS
+]
 PAGE_VIEWS = [
-    pytest.param(path, palette, width, id=f"{path or 'index'}-{palette}-{width}")
+    pytest.param(
+        path,
+        palette,
+        width,
+        id=f"{path or 'index'}-{palette}-{width}",
+        marks=pytest.mark.xdist_group(f"{palette}-{width}"),
+    )
     for path in PAGES
     for palette in PALETTES
     for width in WIDTHS

@@ -1,17 +1,22 @@
 """Benchmark builds of the guide: medians of several runs, in a copy of the project.
 
     python tools/bench.py [--runs 3]
+    python tools/bench.py --one-process DIR [--session NAME]   (the reference: see below)
 
-Scenarios, each a fresh `mkdocs build --strict` process:
-  cold         empty output cache: every block runs (split into imports, execution
-               per page and rendering: Python start-up, Markdown, theme, search, files)
-  warm         nothing changed: every block comes from the cache
-  one snippet  a comment added to the PyTorch training run (snippets/steps/training/pytorch.py)
-  no exec      GUIDE_EXEC=off: no block runs, for reference
-  one process  every executed block run once, in page order, in one plain Python process:
-               no workers, no cache, no Markdown (the cold build's budget is 1.15x this)
-The warm build is also run once under `python -X importtime` to show which
-heavy libraries it imports.
+Scenarios, each a fresh `mkdocs build` process:
+  cold          empty output cache: every session runs, as many at once as there are cores
+                (GUIDE_EXEC_JOBS unset), with the peak memory of the build's processes
+  cold, 1 job   the same, one session at a time (GUIDE_EXEC_JOBS=1)
+  warm          nothing changed: every session comes from the cache
+  one snippet   a comment added to a line of the PyTorch training run (snippets/steps/training/pytorch.py)
+  no exec       GUIDE_EXEC=off: no block runs, for reference (it warns, so it is built without --strict)
+  one process   every executed block run once, session by session in page order, in one plain Python
+                process: no workers, no cache, no Markdown (the floor the cold build is measured against);
+                `--session NAME` runs that session alone the same way
+Peak memory is the largest sum, over the build's processes (MkDocs, the fork server, the workers and
+what their blocks start), of their proportional set sizes (PSS: shared pages split between the
+processes that share them), sampled every 0.2 s. The warm build is also run once under
+`python -X importtime` to show which heavy libraries it imports.
 """
 
 from __future__ import annotations
@@ -25,21 +30,20 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections import defaultdict
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("docs", "notebooks", "overrides", "snippets", "tools", "data", "mkdocs.yml")
 EDITED_SNIPPET = "snippets/steps/training/pytorch.py"
 EDITED_LINE = "    history = fit(model, train_loader, val_loader)\n"
-EDITED_PAGE = "steps/training.md"
-# The same code as that page's session (its two blocks), run on its own in a fresh process.
-EDITED_SESSION = [sys.executable, "-m", "snippets.steps.training.pytorch"]
+EDITED_SESSION = "training-pytorch"  # the session that shows that line
 HEAVY_MODULES = ("torch", "torchvision", "pytorch_lightning", "lightning_fabric", "torchmetrics")
-INCLUDE = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$')
-SESSION = re.compile(r'\bsession="(?P<name>[^"]+)"')
-COLD_BUDGET = 1.15  # the cold build against running every block once in one process
+TARGETS = {"cold": 0.6, "warm": 1.1, "edit slack s": 0.5, "memory GiB": 1.25}  # on the project's 2-core machine
+GIB = 1024**3
 
 
 def copy_project(destination: Path) -> Path:
@@ -53,58 +57,71 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def build(project: Path, cache: Path, *, python_flags: tuple[str, ...] = (), **environment: str) -> dict:
-    """One build; its wall time, the hooks' timing report and what it printed on stderr."""
+class PeakMemory:
+    """The largest summed PSS of a process and all its descendants, sampled in a thread until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while self.running:
+            total = 0
+            try:
+                processes = [self.root, *self.root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            for process in processes:
+                try:
+                    total += process.memory_full_info().pss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        self.running = False
+        self.thread.join()
+        return self.peak
+
+
+def build(project: Path, cache: Path, *, python_flags=(), strict=True, memory=False, **environment) -> dict:
+    """One build: its wall time, the hooks' timing report, what it printed on stderr and its peak memory."""
     report_file = project / "timings.json"
+    report_file.unlink(missing_ok=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUIDE_")}
     env.update(NO_MKDOCS_2_WARNING="1", GUIDE_EXEC_CACHE=str(cache), GUIDE_TIMINGS_FILE=str(report_file), **environment)
-    command = [
-        sys.executable,
-        *python_flags,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "--quiet",
-        "-d",
-        str(project / "site"),
-    ]
+    command = [sys.executable, *python_flags, "-m", "mkdocs", "build", *(["--strict"] if strict else [])]
+    command += ["--quiet", "-d", str(project / "site")]
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
+    process = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = PeakMemory(process.pid) if memory else None
+    stdout, stderr = process.communicate()
     seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"build failed:\n{result.stdout}{result.stderr}")
-    report = json.loads(report_file.read_text(encoding="utf-8"))
-    return {"seconds": seconds, "report": report, "stderr": result.stderr}
+    peak = sampler.stop() if sampler else 0
+    if process.returncode != 0:
+        sys.exit(f"build failed:\n{stdout}{stderr}")
+    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.exists() else {}
+    return {"seconds": seconds, "report": report, "stderr": stderr, "peak": peak}
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed_in_one_process(project: Path, *arguments: str) -> float:
+    """The one-process reference, run as the build runs its workers: their environment (one thread each)."""
+    sys.path.insert(0, str(ROOT))
+    from tools.engine.processes import worker_environment
+
+    command = [sys.executable, str(Path(__file__).resolve()), "--one-process", str(project), *arguments]
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, capture_output=True, check=True)
+    subprocess.run(command, cwd=project, env=worker_environment(), capture_output=True, check=True)
     return time.perf_counter() - start
 
 
-def executed_blocks(project: Path) -> list[tuple[str, str, str]]:
-    """(session, file, positioned source) of every executed block of the site's pages, in page order."""
-    from tools.engine.fences import EXECUTED, PYTHON_LANGUAGES, fences
-    from tools.engine.sources import pieces_of
-
-    blocks = []
-    for page in sorted((project / "docs").rglob("*.md")):
-        for fence in fences(page.read_text(encoding="utf-8")):
-            if fence.language not in PYTHON_LANGUAGES or not EXECUTED.search(fence.info):
-                continue
-            include = next(match for line in fence.body if (match := INCLUDE.match(line)))
-            pieces = pieces_of(project / include["path"], project)
-            piece = next(piece for piece in pieces if piece.section == include["section"])
-            session = SESSION.search(fence.info)
-            name = f"{page}:{session['name']}" if session else f"{page}:{fence.line}"
-            blocks.append((name, str(project / piece.path), piece.positioned_source()))
-    return blocks
-
-
-def run_in_one_process(project: Path) -> None:
-    """Every executed block once, each session in a fresh __main__ namespace, all in this process."""
+def run_in_one_process(project: Path, only: str | None) -> None:
+    """Every executed block once (or those of one session), each session in a fresh __main__ module, all in
+    this process: the blocks' own cost, without workers, cache or Markdown."""
     import contextlib
     import types
 
@@ -113,31 +130,30 @@ def run_in_one_process(project: Path) -> None:
     torch.set_num_threads(1)  # as the build's workers run
     sys.path.insert(0, str(project))
     from tools.engine import figures
+    from tools.engine.plan import sessions_of
 
     figures.setup()  # the build's figure backend: every figure a block draws is rendered to SVG, as there
     os.environ.pop("FULL_MNIST", None)
-    modules: dict[str, types.ModuleType] = {}
+    os.chdir(project)
+    pages = [(page.relative_to(project / "docs").as_posix(), page.read_text("utf-8")) for page in _pages(project)]
+    sessions = [session for session in sessions_of(project, pages) if only in (None, session.name)]
+    if not sessions:
+        sys.exit(f"no session named {only!r}")
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        for session, filename, source in executed_blocks(project):
-            module = modules.setdefault(session, types.ModuleType("__main__"))
-            module.__file__ = filename
+        for session in sessions:
+            module = types.ModuleType("__main__")
             # As in a worker: what a block defines pickles by reference to __main__ (a spawned DDP rank).
             sys.modules["__main__"] = module
-            with figures.running(filename):
-                exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
-            figures.capture()
+            for block in session.blocks:
+                filename = str(project / block.piece.path)
+                module.__file__ = filename
+                with figures.running(filename):
+                    exec(compile(block.piece.positioned_source(), filename, "exec", dont_inherit=True), module.__dict__)
+                figures.capture()
 
 
-def cold_phases(run: dict) -> dict[str, float]:
-    report = run["report"]
-    per_page: dict[str, float] = defaultdict(float)
-    for block in report["blocks"]:
-        per_page[block["page"]] += block["seconds"]
-    phases = {"imports": report["imports"]}
-    phases.update({f"execution: {page}": seconds for page, seconds in sorted(per_page.items())})
-    phases["rendering"] = run["seconds"] - report["imports"] - sum(per_page.values())
-    phases["total"] = run["seconds"]
-    return phases
+def _pages(project: Path) -> list[Path]:
+    return sorted((project / "docs").rglob("*.md"))
 
 
 def heavy_imports(importtime_stderr: str) -> list[str]:
@@ -145,74 +161,89 @@ def heavy_imports(importtime_stderr: str) -> list[str]:
     return sorted({module for module in modules if module.split(".")[0] in HEAVY_MODULES})
 
 
-def table(title: str, rows: dict[str, list[float]]) -> None:
-    print(f"\n{title}\n")
-    print(f"| {'what':<42} | {'median s':>8} | {'min s':>6} | {'max s':>6} |")
-    print(f"| {'-' * 42} | {'-' * 7}: | {'-' * 5}: | {'-' * 5}: |")
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def table(rows: dict[str, list[float]], unit: str = "s", scale: float = 1.0) -> None:
+    print(f"| {'what':<48} | {'median ' + unit:>9} | {'min ' + unit:>7} | {'max ' + unit:>7} |")
+    print(f"| {'-' * 48} | {'-' * 8}: | {'-' * 6}: | {'-' * 6}: |")
     for name, values in rows.items():
-        print(f"| {name:<42} | {statistics.median(values):>8.2f} | {min(values):>6.2f} | {max(values):>6.2f} |")
+        values = [value / scale for value in values]
+        print(f"| {name:<48} | {median(values):>9.2f} | {min(values):>7.2f} | {max(values):>7.2f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--one-process", type=Path, help=argparse.SUPPRESS)  # the baseline scenario, internally
+    parser.add_argument("--one-process", type=Path, metavar="DIR", help="run the one-process reference on DIR")
+    parser.add_argument("--session", help="with --one-process: only this session")
     arguments = parser.parse_args()
     if arguments.one_process:
-        run_in_one_process(arguments.one_process)
+        run_in_one_process(arguments.one_process.resolve(), arguments.session)
         return
     runs = arguments.runs
     with tempfile.TemporaryDirectory() as tmp:
         project = copy_project(Path(tmp) / "project")
         cache = Path(tmp) / "cache"
-        cold = []
-        for _ in range(runs):
+
+        def cold(**environment: str) -> dict:
             shutil.rmtree(cache, ignore_errors=True)
-            cold.append(cold_phases(build(project, cache, GUIDE_EXEC_REFRESH="1")))
-        warm = [build(project, cache)["seconds"] for _ in range(runs)]
-        imported = heavy_imports(build(project, cache, python_flags=("-X", "importtime"))["stderr"])
-        edited, edited_ran = [], []
+            return build(project, cache, memory=True, **environment)
+
         snippet = project / EDITED_SNIPPET
         original = snippet.read_text(encoding="utf-8")
+        # Each round runs every scenario once, so that a machine whose speed drifts (a shared host) slows them
+        # alike: the ratios compare runs made minutes apart, not a fast quarter of an hour with a slow one.
+        parallel, serial, one_process, warm, no_exec, edited, session_alone = [], [], [], [], [], [], []
         for n in range(runs):
+            parallel.append(cold())
+            serial.append(cold(GUIDE_EXEC_JOBS="1"))
+            one_process.append(timed_in_one_process(project))
+            warm.append(build(project, cache))
+            no_exec.append(build(project, cache, strict=False, GUIDE_EXEC="off"))
             snippet.write_text(original.replace(EDITED_LINE, EDITED_LINE.rstrip() + f"  # bench edit {n}\n"))
-            run = build(project, cache)
-            edited.append(run["seconds"])
-            edited_ran.append(run["report"]["ran"])
+            edited.append(build(project, cache))
+            session_alone.append(timed_in_one_process(project, "--session", EDITED_SESSION))
         snippet.write_text(original, encoding="utf-8")
-        no_exec = [build(project, cache, GUIDE_EXEC="off")["seconds"] for _ in range(runs)]
-        session = [timed(EDITED_SESSION, project) for _ in range(runs)]
-        one_process_command = [sys.executable, str(Path(__file__).resolve()), "--one-process", str(project)]
-        one_process = [timed(one_process_command, project) for _ in range(runs)]
+        build(project, cache)
+        imported = heavy_imports(build(project, cache, python_flags=("-X", "importtime"))["stderr"])
 
-    print(f"Builds of the guide, median of {runs} runs each, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
-    table("cold build (empty cache), by phase", {phase: [run[phase] for run in cold] for phase in cold[0]})
+    seconds = {
+        "cold build, sessions in parallel": [run["seconds"] for run in parallel],
+        "cold build, one session at a time": [run["seconds"] for run in serial],
+        "warm rebuild, nothing changed": [run["seconds"] for run in warm],
+        "rebuild after editing one snippet": [run["seconds"] for run in edited],
+        "build with execution off": [run["seconds"] for run in no_exec],
+        "every block once in one process": one_process,
+        f"session {EDITED_SESSION} alone in one process": session_alone,
+    }
+    print(f"Builds of the guide, median of {runs} runs each, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}\n")
+    table(seconds)
+    print("\npeak memory of a cold build (summed PSS of the build's processes)\n")
     table(
-        "rebuilds",
         {
-            "cold build": [run["total"] for run in cold],
-            "warm rebuild, nothing changed": warm,
-            "rebuild after editing one snippet": edited,
-            "build with execution off": no_exec,
-            f"python -m {EDITED_SESSION[-1]}": session,
-            "every block once in one process": one_process,
+            "sessions in parallel": [run["peak"] for run in parallel],
+            "one session at a time": [run["peak"] for run in serial],
         },
+        unit="GiB",
+        scale=GIB,
     )
-    cold_total, warm_total = statistics.median(run["total"] for run in cold), statistics.median(warm)
-    extra = statistics.median(edited) - warm_total
+    cold_ratio = median(seconds["cold build, sessions in parallel"]) / median(one_process)
+    warm_ratio = median(seconds["warm rebuild, nothing changed"]) / median(seconds["build with execution off"])
+    extra = median(seconds["rebuild after editing one snippet"]) - median(seconds["warm rebuild, nothing changed"])
+    peak = median([run["peak"] for run in parallel]) / GIB
+    reran = sorted({(run["report"]["sessions_ran"], run["report"]["ran"]) for run in edited})
     print("\ntargets")
+    print(f"- cold build / every block once in one process = {cold_ratio:.2f}x (target <= {TARGETS['cold']}x)")
+    print(f"- warm / execution off = {warm_ratio:.2f}x (target <= {TARGETS['warm']}x)")
+    print(
+        f"- one-snippet rebuild ran (sessions, blocks) {reran}: {extra:.2f} s over a warm rebuild, against"
+        f" {median(session_alone):.2f} s for session {EDITED_SESSION} alone in one process"
+        f" (target: at most {TARGETS['edit slack s']} s more)"
+    )
+    print(f"- peak memory of a cold build = {peak:.2f} GiB (target <= {TARGETS['memory GiB']} GiB)")
     print(f"- warm rebuild imports torch or Lightning: {', '.join(imported) if imported else 'no'} (-X importtime)")
-    print(
-        f"- cold build / every block once in one process = {cold_total / statistics.median(one_process):.2f}x"
-        f" (target <= {COLD_BUDGET}x)"
-    )
-    print(f"- warm / cold = {warm_total / cold_total:.1%} (target <= 10%)")
-    print(f"- warm / no-exec = {warm_total / statistics.median(no_exec):.2f}x (target <= 1.5x)")
-    print(
-        f"- one-snippet rebuild ran {statistics.median(edited_ran):.0f} block(s), {extra:.2f} s over a warm rebuild;"
-        f" {EDITED_PAGE}'s session run alone (python -m {EDITED_SESSION[-1]}) takes {statistics.median(session):.2f} s"
-        " (target: no more)"
-    )
 
 
 if __name__ == "__main__":
