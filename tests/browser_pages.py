@@ -15,11 +15,11 @@ from urllib.parse import urlparse
 
 from axe_playwright_python.sync_playwright import Axe
 
-from tools.engine.sources import SnippetPiece, pieces_of
+from tools.engine.fences import fences
+from tools.engine.sources import SnippetPiece, piece_of
 
 SEVERE_IMPACTS = ("serious", "critical")
 NOTHING_COPIED = "<the copy button put nothing on the clipboard>"
-_INCLUDE = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$', re.M)
 _AXE = Axe()
 
 
@@ -158,26 +158,35 @@ _REVEAL = """element => {
 
 
 def copy_every_titled_block(page) -> list[tuple[str, str]]:
-    """Click the copy button of every code block that shows a file name; what each put on the clipboard."""
-    copied = []
-    blocks = page.locator(".highlight:has(> .filename)")
-    for index in range(blocks.count()):
-        block = blocks.nth(index)
-        block.evaluate(_REVEAL)
-        page.evaluate("text => navigator.clipboard.writeText(text)", NOTHING_COPIED)
-        block.locator(".md-code__button[data-md-type=copy]").click()
-        text = page.evaluate("navigator.clipboard.readText()")
-        copied.append((block.locator(":scope > .filename").inner_text(), text))
-    return copied
+    """Click the copy button of every code block that shows a file name; what each put on the clipboard.
+    (One script for all of a page's blocks: a round trip to the browser per block made this the slowest check.)"""
+    return [(title, text) for title, text in page.evaluate(_COPY_EVERY_TITLED_BLOCK, [_REVEAL, NOTHING_COPIED])]
+
+
+# Reveal each titled block (its tabs chosen), clear the clipboard, click its copy button, then read the clipboard
+# until the copy has landed (Material writes it asynchronously) or five seconds have passed (a busy machine).
+_COPY_EVERY_TITLED_BLOCK = """async ([revealSource, nothing]) => {
+  const reveal = eval(revealSource);
+  const copied = [];
+  for (const block of document.querySelectorAll('.highlight:has(> .filename)')) {
+    reveal(block);
+    await navigator.clipboard.writeText(nothing);
+    block.querySelector('.md-code__button[data-md-type=copy]').click();
+    let text = nothing;
+    for (let waited = 0; waited < 500 && text === nothing; waited++) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+      text = await navigator.clipboard.readText();
+    }
+    copied.push([block.querySelector(':scope > .filename').innerText, text]);
+  }
+  return copied;
+}"""
 
 
 def included_pieces(markdown: Path, root: Path) -> list[SnippetPiece]:
-    """The snippet file or section of each `--8<--` include in a page's Markdown, in order."""
-    pieces = []
-    for include in _INCLUDE.finditer(markdown.read_text(encoding="utf-8")):
-        candidates = pieces_of(root / include["path"], root)
-        pieces.append(next(piece for piece in candidates if piece.section == include["section"]))
-    return pieces
+    """The snippet file or section of each fence's `--8<--` include in a page's Markdown, in order."""
+    fenced = fences(markdown.read_text(encoding="utf-8"))
+    return [piece_of(root, include.path, include.section) for fence in fenced for include in fence.includes]
 
 
 def copy_text(piece: SnippetPiece) -> str:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import yaml
 from filelock import FileLock
 from playwright.sync_api import sync_playwright
 
+from tests.offline import offline_environment, unshare_command, why_not_offline
 from tests.small_project import ExecReport
 from tools.chromium import LAUNCH_ARGS, candidates, find_chromium
 
@@ -75,6 +77,38 @@ def cold_build(tmp_path_factory) -> tuple[Path, Path, str]:
         tmp_path_factory, "cold-build", lambda folder: build_site(folder / "site", folder / "cache")
     )
     return folder / "site", folder / "cache", log
+
+
+@dataclass(frozen=True)
+class SecondBuild:
+    site: Path
+    log: str
+    network_log: Path | None  # what its processes did to reach the network; None where it could not be cut off
+
+
+@pytest.fixture(scope="session")
+def second_build(tmp_path_factory) -> SecondBuild:
+    """The guide built a second time from an empty cache, one session at a time where the first ran them side by
+    side, and cut off from the network where the system allows it (tests/offline.py): two independent runs for
+    the tests that compare them, and the offline build's own test."""
+    offline = why_not_offline() is None
+
+    def build(folder: Path) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder / "site")]
+        environment = offline_environment(folder) if offline else {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        environment.update(GUIDE_EXEC_CACHE=str(folder / "cache"), GUIDE_EXEC_JOBS="1")
+        for name in ("SITE_URL", "REPO_URL"):
+            environment.pop(name, None)
+        return subprocess.run(
+            [*unshare_command(), *command] if offline else command,
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+
+    folder, log = built_once(tmp_path_factory, "second-build", build)
+    return SecondBuild(folder / "site", log, folder / "network.log" if offline else None)
 
 
 @pytest.fixture(scope="session")

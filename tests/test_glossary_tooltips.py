@@ -1,8 +1,7 @@
 """Glossary tooltips (tools/engine/glossary_tooltips.py): a glossary term shows its meaning as a tooltip.
 
-The functions are checked on made-up HTML, then on the built site. The tooltips come from the pages'
-prose, not from what the code blocks print, so the site is built here with execution off
-(GUIDE_EXEC=off, a few seconds). The expected tooltip text is recomputed from docs/glossary.md by
+The functions are checked on made-up HTML, then on the built site (the one all the tests share, outputs
+and all: a tooltip never lands in code). The expected tooltip text is recomputed from docs/glossary.md by
 rendering each 뜻 cell with Markdown and keeping its text, not with the module's own functions.
 """
 
@@ -17,7 +16,6 @@ import markdown
 import pytest
 import yaml
 
-from tests.conftest import build_site
 from tools.engine.glossary_tooltips import (
     Entry,
     Glossary,
@@ -214,14 +212,6 @@ def test_the_glossary_page_does_not_tooltip_its_own_terms():
 # --- the built site ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def prose_site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("tooltip-site")
-    result = build_site(site_dir, tmp_path_factory.mktemp("tooltip-cache"), GUIDE_EXEC="off")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site_dir
-
-
 def page_pages(site_dir: Path) -> dict[str, str]:
     return {
         path.parent.relative_to(site_dir).as_posix(): path.read_text(encoding="utf-8")
@@ -234,36 +224,36 @@ def test_tooltips_are_on_in_the_theme():
     assert "content.tooltips" in config["theme"]["features"]
 
 
-def test_a_built_page_shows_the_meaning_around_a_term_and_its_particle(prose_site):
-    training = (prose_site / "steps" / "training" / "index.html").read_text(encoding="utf-8")
+def test_a_built_page_shows_the_meaning_around_a_term_and_its_particle(site):
+    training = (site / "steps" / "training" / "index.html").read_text(encoding="utf-8")
     seed = html.escape(rendered_meanings()["시드"], quote=True)
     assert f'<abbr title="{seed}">시드</abbr>를' in training
 
 
-def test_every_title_is_the_glossary_meaning_of_its_term(prose_site):
+def test_every_title_is_the_glossary_meaning_of_its_term(site):
     meanings = rendered_meanings()
     found = 0
-    for name, page in page_pages(prose_site).items():
+    for name, page in page_pages(site).items():
         for term, title in tooltips(page):
             assert title == meanings[" ".join(term.split())], (name, term)
             found += 1
     assert found > 300
 
 
-def test_no_tooltip_in_code_links_or_headings_of_the_built_site(prose_site):
+def test_no_tooltip_in_code_links_or_headings_of_the_built_site(site):
     inside = re.compile(
         r"<(pre|code|a|h[1-6]|label)\b[^>]*>(?:(?!</\1>).)*<abbr title=", re.S
     )  # an abbr before the element closes
-    for name, page in page_pages(prose_site).items():
+    for name, page in page_pages(site).items():
         content = page[page.index('<article class="md-content__inner') :]
         assert not inside.search(content), name
 
 
-def test_every_glossary_row_gets_a_tooltip_somewhere_on_the_site(prose_site):
+def test_every_glossary_row_gets_a_tooltip_somewhere_on_the_site(site):
     """Outside the glossary page; a name that never appears is reported, unless listed with its reason."""
     meanings = rendered_meanings()
     used_terms, used_meanings = set(), set()
-    for name, page in page_pages(prose_site).items():
+    for name, page in page_pages(site).items():
         if name != "glossary":
             for term, title in tooltips(page):
                 used_terms.add(" ".join(term.split()))

@@ -4,8 +4,10 @@
     python tools/bench.py --one-process DIR [--session NAME]   (the reference: see below)
 
 Scenarios, each a fresh `mkdocs build` process:
-  cold          empty output cache: every session runs, as many at once as there are cores
-                (GUIDE_EXEC_JOBS unset), with the peak memory of the build's processes
+  first         a cold build of a fresh clone: no output cached and no schedule yet (once)
+  cold          no output cached: every session runs, as many cores' worth at once as there are
+                cores (GUIDE_EXEC_JOBS unset), in the order the schedule from the first build gives;
+                with the peak memory of the build's processes
   cold, 1 job   the same, one session at a time (GUIDE_EXEC_JOBS=1)
   warm          nothing changed: every session comes from the cache
   one snippet   a comment added to a line of the PyTorch training run (snippets/steps/training/pytorch.py)
@@ -37,6 +39,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+SCHEDULE_FILE = "schedule.json"  # tools/engine/schedule.py: kept between the cold builds
 COPIED = ("docs", "notebooks", "overrides", "snippets", "tools", "data", "mkdocs.yml")
 EDITED_SNIPPET = "snippets/steps/training/pytorch.py"
 EDITED_LINE = "    history = fit(model, train_loader, val_loader)\n"
@@ -188,8 +191,13 @@ def main() -> None:
         cache = Path(tmp) / "cache"
 
         def cold(**environment: str) -> dict:
-            shutil.rmtree(cache, ignore_errors=True)
+            """No output in the cache; the schedule (how each session ran last time) is kept, as CI keeps it."""
+            for entry in cache.glob("*"):
+                if entry.name != SCHEDULE_FILE:
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
             return build(project, cache, memory=True, **environment)
+
+        first = cold()  # a fresh clone's first build: no schedule yet, sessions start in page order
 
         snippet = project / EDITED_SNIPPET
         original = snippet.read_text(encoding="utf-8")
@@ -210,6 +218,7 @@ def main() -> None:
         imported = heavy_imports(build(project, cache, python_flags=("-X", "importtime"))["stderr"])
 
     seconds = {
+        "first build of a fresh clone (no schedule yet)": [first["seconds"]],
         "cold build, sessions in parallel": [run["seconds"] for run in parallel],
         "cold build, one session at a time": [run["seconds"] for run in serial],
         "warm rebuild, nothing changed": [run["seconds"] for run in warm],
@@ -223,6 +232,7 @@ def main() -> None:
     print("\npeak memory of a cold build (summed PSS of the build's processes)\n")
     table(
         {
+            "first build of a fresh clone": [first["peak"]],
             "sessions in parallel": [run["peak"] for run in parallel],
             "one session at a time": [run["peak"] for run in serial],
         },

@@ -2,8 +2,8 @@
 
 Before any page renders, the hooks hand over every session of the site. A session whose entry is in
 the cache, with every input it recorded unchanged, is served from there; the others run now, as many
-at a time as GUIDE_EXEC_JOBS says (default: the number of cores), the longest first (as long as they
-took last time). Rendering a page waits only for its own sessions. A session runs whole or not at
+cores' worth at a time as GUIDE_EXEC_JOBS says (default: the number of cores), in the order
+schedule.py gives. Rendering a page waits only for its own sessions. A session runs whole or not at
 all: its blocks run in page order in its own worker; a block that fails ends the session, and the
 blocks after it are reported as not run because of it. A block past its timeout is stopped with
 every process its session started, after faulthandler has written where it was stuck.
@@ -15,7 +15,6 @@ import atexit
 import concurrent.futures
 import contextlib
 import importlib.metadata
-import json
 import logging
 import os
 import re
@@ -33,6 +32,7 @@ from tools.engine.cache import BlockRun, ExecCache, SessionRun
 from tools.engine.cache_key import InputHashes, data_fingerprint, environment_fingerprint, session_key
 from tools.engine.machine_paths import stable_names, without_machine_paths
 from tools.engine.plan import ExecutedBlock, Session
+from tools.engine.schedule import Cores, Schedule
 from tools.engine.worker import (
     STACK_FILE,
     Block,
@@ -50,7 +50,6 @@ log = logging.getLogger("mkdocs.plugins.snippet-exec")
 JOBS_ENV = "GUIDE_EXEC_JOBS"  # sessions run at once; default the number of cores
 STACK_GRACE = 3.0  # seconds past a block's timeout for faulthandler's dump of where it was stuck
 FINISH_TIMEOUT = 120.0  # seconds a worker may take to hand over its outputs once its blocks ran
-DURATIONS_FILE = "durations.json"  # in the cache folder: how long each session took, to start the longest first
 STACK_FRAME = re.compile(r'^\s+File "(?P<file>.+)", line (?P<line>\d+) in (?P<function>\S+)')
 
 
@@ -212,46 +211,52 @@ class SessionRunner:
         self.names = stable_names(str(root))
         self.outcomes: dict[str, concurrent.futures.Future[SessionOutcome]] = {}
         self.pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self.durations: dict[str, float] = {}
+        self.cores: Cores | None = None
 
     def start(self, sessions: list[Session]) -> None:
         """Serve every fresh session from the cache and start running the stale ones."""
         self.began = time.time()
         environment, data = environment_fingerprint(), data_fingerprint(self.root)
         self.hashes = InputHashes(self.root)
-        stale = []
+        stale = {}
         for session in sessions:
             key = session_key(session, environment, data)
             entry = None if self.refresh else self.cache.get(key)
             if entry is not None and self.hashes.unchanged(entry.inputs):
                 self.outcomes[session.name] = _done(_from_cache(entry))
             else:
-                stale.append((session, key))
+                stale[session.name] = (session, key)
         if not stale:
             return
-        self.durations = self._read_durations()
-        stale.sort(key=lambda item: -self.durations.get(item[0].name, float("inf")))  # unknown ones first
-        context = processes.context()  # starts the fork server while this thread plans the rest
-        self.pool = concurrent.futures.ThreadPoolExecutor(job_count(), thread_name_prefix="session")
-        for session, key in stale:
-            self.outcomes[session.name] = self.pool.submit(self._run, context, session, key)
+        self.schedule = Schedule(self.cache.directory, job_count())
+        order = self.schedule.order(list(stale))
+        self.cores = Cores(self.schedule.jobs, order, {name: self.schedule.cores(name) for name in order})
+        context = processes.context()  # starts the fork server while this thread goes on to render pages
+        self.pool = concurrent.futures.ThreadPoolExecutor(len(order), thread_name_prefix="session")
+        for name in order:
+            self.outcomes[name] = self.pool.submit(self._run_when_cores_free, context, *stale[name])
 
     def outcome(self, name: str) -> SessionOutcome:
         return self.outcomes[name].result()
 
     def finish(self) -> None:
-        """Wait for every session and end its worker; remember how long each ran."""
+        """Wait for every session and end its worker; remember how each ran, for the next build's schedule."""
         if self.pool is not None:
             self.pool.shutdown(wait=True)
             self.pool = None
-            self._write_durations()
+            self.schedule.save()
 
     def stop(self) -> None:
         """The build failed: end every worker now."""
         if self.pool is not None:
+            self.cores.stop()
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
         end_every_worker()
+
+    def _run_when_cores_free(self, context, session: Session, key: str) -> SessionOutcome:
+        with self.cores.held(session.name):
+            return self._run(context, session, key)
 
     def _run(self, context, session: Session, key: str) -> SessionOutcome:
         started = time.time()
@@ -280,7 +285,8 @@ class SessionRunner:
             outputs = end.outputs if end else [self._output(folder, n, spec) for n, spec in enumerate(specs)]
             shutil.rmtree(folder, ignore_errors=True)
         outcome = self._outcome(session, results, (stopped, stopped_after), outputs, end)
-        self.durations[session.name] = sum(block.seconds for block in outcome.blocks)
+        if end is not None:
+            self.schedule.record(session.name, time.time() - started, end.children_cpu_seconds)
         log.debug(
             "session %s: ran from %.2f s to %.2f s of the build",
             session.name,
@@ -346,20 +352,6 @@ class SessionRunner:
             name, line = failure.frames[-1]
             return f"{without_machine_paths(name, self.names)}:{line}"
         return f"{block.piece.path}:{block.piece.first_line}"
-
-    def _read_durations(self) -> dict[str, float]:
-        try:
-            return json.loads((self.cache.directory / DURATIONS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def _write_durations(self) -> None:
-        with contextlib.suppress(OSError):
-            self.cache.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.cache.directory, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(self.durations, file, ensure_ascii=False, sort_keys=True)
-            os.replace(temporary, self.cache.directory / DURATIONS_FILE)
 
 
 def _done(outcome: SessionOutcome) -> concurrent.futures.Future[SessionOutcome]:

@@ -86,6 +86,7 @@ class SessionEnd:
     outputs: list[str]  # each block's output, as a terminal would be left showing it
     inputs: dict[str, str]  # project file -> "module" (imported) or "file" (read)
     device: str  # "CPU", or "GPU (name)" when the session used CUDA
+    children_cpu_seconds: float  # of the processes its blocks started and waited for (a DDP page's ranks)
 
 
 def output_file(folder: str, number: int) -> Path:
@@ -125,7 +126,9 @@ def serve(connection: Connection, lifeline: Connection, setup: WorkerSetup) -> N
     outputs = [
         shown_output(session.capture.read(number), columns, names) for number, columns in enumerate(session.columns)
     ]
-    connection.send((None, session.pid, SessionEnd(outputs, recorder.inputs(), _device())))
+    used = os.times()
+    end = SessionEnd(outputs, recorder.inputs(), _device(), used.children_user + used.children_system)
+    connection.send((None, session.pid, end))
     processes.end_descendants()
 
 
