@@ -158,29 +158,17 @@ _REVEAL = """element => {
 
 
 def copy_every_titled_block(page) -> list[tuple[str, str]]:
-    """Click the copy button of every code block that shows a file name; what each put on the clipboard.
-    (One script for all of a page's blocks: a round trip to the browser per block made this the slowest check.)"""
-    return [(title, text) for title, text in page.evaluate(_COPY_EVERY_TITLED_BLOCK, [_REVEAL, NOTHING_COPIED])]
-
-
-# Reveal each titled block (its tabs chosen), clear the clipboard, click its copy button, then read the clipboard
-# until the copy has landed (Material writes it asynchronously) or five seconds have passed (a busy machine).
-_COPY_EVERY_TITLED_BLOCK = """async ([revealSource, nothing]) => {
-  const reveal = eval(revealSource);
-  const copied = [];
-  for (const block of document.querySelectorAll('.highlight:has(> .filename)')) {
-    reveal(block);
-    await navigator.clipboard.writeText(nothing);
-    block.querySelector('.md-code__button[data-md-type=copy]').click();
-    let text = nothing;
-    for (let waited = 0; waited < 500 && text === nothing; waited++) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-      text = await navigator.clipboard.readText();
-    }
-    copied.push([block.querySelector(':scope > .filename').innerText, text]);
-  }
-  return copied;
-}"""
+    """Click the copy button of every code block that shows a file name; what each put on the clipboard."""
+    copied = []
+    blocks = page.locator(".highlight:has(> .filename)")
+    for index in range(blocks.count()):
+        block = blocks.nth(index)
+        block.evaluate(_REVEAL)
+        page.evaluate("text => navigator.clipboard.writeText(text)", NOTHING_COPIED)
+        block.locator(".md-code__button[data-md-type=copy]").click()
+        text = page.evaluate("navigator.clipboard.readText()")
+        copied.append((block.locator(":scope > .filename").inner_text(), text))
+    return copied
 
 
 def included_pieces(markdown: Path, root: Path) -> list[SnippetPiece]:

@@ -273,7 +273,7 @@ def test_a_spawned_pool_that_cannot_find_a_function_shows_why(tmp_path):
             with multiprocessing.get_context("spawn").Pool(1) as pool:
                 print(pool.map(cube, [1, 2]))
         """,
-        timeout=20,
+        timeout=10,
     )
     failed = outcome.blocks[1]
     assert failed.failure.kind == "Timeout"
