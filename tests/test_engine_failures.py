@@ -209,6 +209,16 @@ def test_a_build_leaves_no_process_behind(tmp_path):
     assert none_running(list(map(int, pids.read_text().split())))
 
 
+def build_until_pids_written(tmp_path, code: str, pids: Path, count: int) -> tuple[subprocess.Popen, list[int]]:
+    """Start a build of `code` and wait until its block has written `count` process ids to `pids`."""
+    root = snippet_project(tmp_path, code)
+    mkdocs = subprocess.Popen(build_command(root), cwd=root, env=build_environment(), stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (pids.exists() and len(pids.read_text().split()) == count) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return mkdocs, list(map(int, pids.read_text().split()))
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_build_stopped_by_a_signal_ends_every_process_it_started(tmp_path, stop):
     """SIGTERM, or SIGHUP from a closed terminal, while a block runs: the build ends, and so does everything
@@ -221,12 +231,7 @@ def test_a_build_stopped_by_a_signal_ends_every_process_it_started(tmp_path, sto
         f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}} {{loner.pid}}')\n"
         "time.sleep(600)\n"
     )
-    root = snippet_project(tmp_path, code)
-    mkdocs = subprocess.Popen(build_command(root), cwd=root, env=build_environment(), stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not (pids.exists() and len(pids.read_text().split()) == 3) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    started = list(map(int, pids.read_text().split()))
+    mkdocs, started = build_until_pids_written(tmp_path, code, pids, count=3)
     mkdocs.send_signal(stop)
     assert mkdocs.wait(timeout=30) != 0
     assert none_running(started)
@@ -241,14 +246,10 @@ def test_the_build_ends_the_session_when_the_build_process_is_killed_outright(tm
         f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}')\n"
         "time.sleep(600)\n"
     )
-    root = snippet_project(tmp_path, code)
-    mkdocs = subprocess.Popen(build_command(root), cwd=root, env=build_environment(), stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not (pids.exists() and len(pids.read_text().split()) == 2) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    mkdocs, started = build_until_pids_written(tmp_path, code, pids, count=2)
     mkdocs.kill()
     mkdocs.wait(timeout=30)
-    assert none_running(list(map(int, pids.read_text().split())))
+    assert none_running(started)
 
 
 def test_an_executed_fence_that_never_reaches_the_engine_fails_the_build(tmp_path):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tools.engine.worker import CapturedFigure
 
-FORMAT = 3  # 3: one entry per session, with its recorded inputs
+FORMAT = 4  # 4: each recorded input with the hash of its bytes too
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class SessionRun:
     blocks: tuple[BlockRun, ...]  # one per block, in page order
     device: str  # "CPU", or "GPU (name)"
     torch_version: str
-    inputs: dict[str, list]  # project file -> [kind, hash] (cache_key.InputHashes)
+    inputs: dict[str, list]  # project file -> [kind, fingerprint, hash of its bytes] (cache_key.InputHashes)
 
     @property
     def seconds(self) -> float:

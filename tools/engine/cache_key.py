@@ -130,33 +130,55 @@ def module_fingerprint(content: bytes, filename: str) -> str:
     return _sha256(ast.dump(ast.Module(body=body, type_ignores=[]), include_attributes=True))
 
 
-def input_fingerprint(root: Path, relative: str, kind: str) -> str | None:
-    """A recorded input's hash as it is now; None if it is gone or no longer parses."""
+def input_fingerprint(content: bytes, relative: str, kind: str) -> str | None:
+    """A recorded input's hash; None if it no longer parses."""
     try:
-        content = (root / relative).read_bytes()
         return module_fingerprint(content, relative) if kind == "module" else _sha256(content)
-    except (OSError, SyntaxError, ValueError):
+    except (SyntaxError, ValueError):
         return None
 
 
 class InputHashes:
-    """Each input's hash, computed at most once per build (many sessions share their modules)."""
+    """Each input's hashes, computed at most once per build (many sessions share their modules).
+
+    An input is kept as [kind, fingerprint, hash of its bytes]. The bytes' hash is checked first: a module
+    whose bytes are unchanged is not parsed again, which is most of a warm rebuild's key checks."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.known: dict[tuple[str, str], str | None] = {}
+        self.contents: dict[str, str | None] = {}
+        self.fingerprints: dict[tuple[str, str], str | None] = {}
 
-    def __call__(self, relative: str, kind: str) -> str | None:
-        if (relative, kind) not in self.known:
-            self.known[relative, kind] = input_fingerprint(self.root, relative, kind)
-        return self.known[relative, kind]
+    def content(self, relative: str) -> str | None:
+        if relative not in self.contents:
+            try:
+                self.contents[relative] = _sha256((self.root / relative).read_bytes())
+            except OSError:
+                self.contents[relative] = None
+        return self.contents[relative]
+
+    def fingerprint(self, relative: str, kind: str) -> str | None:
+        if (relative, kind) not in self.fingerprints:
+            try:
+                content = (self.root / relative).read_bytes()
+            except OSError:
+                self.fingerprints[relative, kind] = None
+            else:
+                self.fingerprints[relative, kind] = input_fingerprint(content, relative, kind)
+        return self.fingerprints[relative, kind]
 
     def of(self, inputs: dict[str, str]) -> dict[str, list]:
-        """{file: [kind, hash]} for the inputs a session recorded."""
-        return {relative: [kind, self(relative, kind)] for relative, kind in sorted(inputs.items())}
+        """{file: [kind, fingerprint, bytes' hash]} for the inputs a session recorded."""
+        return {
+            relative: [kind, self.fingerprint(relative, kind), self.content(relative)]
+            for relative, kind in sorted(inputs.items())
+        }
 
     def unchanged(self, recorded: dict[str, list]) -> bool:
-        return all(self(relative, kind) == digest for relative, (kind, digest) in recorded.items())
+        return all(
+            self.content(relative) == content or self.fingerprint(relative, kind) == fingerprint
+            for relative, (kind, fingerprint, content) in recorded.items()
+        )
 
 
 # The engine this process runs. `mkdocs serve` keeps modules loaded across rebuilds, so after an edit
