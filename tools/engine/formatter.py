@@ -149,8 +149,13 @@ class BlockFormatter:
         rendered = base_format(language="python", run=lambda code, **_: output_html(outcome.output), **html_options)
         label = f'<p class="exec-time">{escape(run_time_label(outcome, session))}</p>'
         figures = "".join(f"{html}\n" for html in [figures_html(outcome.figures, self.page[2])] if html)
-        self.figure_files.update((figure_path(figure.svg), figure.svg) for figure in outcome.figures)
-        return Markup(f'<div class="exec-block" id="{anchor}">\n{rendered}\n{figures}{label}\n</div>')
+        self.figure_files.update(
+            (figure_path(svg), svg) for figure in outcome.figures for svg in (figure.svg, figure.dark_svg)
+        )
+        # The anchor is an empty element, not the wrapper's id: Material names each code block's <pre> after its
+        # nearest ancestor with an id, and the code and its output would share one name (and one copy text).
+        anchor_html = f'<span class="exec-anchor" id="{anchor}"></span>'
+        return Markup(f'<div class="exec-block">{anchor_html}\n{rendered}\n{figures}{label}\n</div>')
 
     def _failed(self, placed: Placed, outcome: BlockOutcome) -> ExecutionError:
         """Log the failure with where it happened; the error the page shows instead of an output."""
