@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from matplotlib import colors, pyplot
 
 from snippets.plotting import FONT_FILE, use_korean_font
 from tests.sessions import run_blocks
@@ -23,6 +24,7 @@ from tests.small_project import ExecReport
 from tests.test_build_failures import assert_fails, build, build_environment, output_of
 from tests.test_engine_failures import snippet_project
 from tools.engine.cache import BlockRun, ExecCache, SessionRun
+from tools.engine.dark_figures import BACKGROUND, FOREGROUND, dark_colour, darken
 from tools.engine.rendering import figure_path, figures_html
 from tools.engine.worker import CapturedFigure
 
@@ -41,8 +43,9 @@ print("그렸어요")
 plt.show()
 fig.show()
 """
-IMG = re.compile(r'<img src="([^"]+)" alt="([^"]*)"')
-BLOCK = re.compile(r'<div class="exec-block" id="(block-\d+)">(.*?)\n</div>', re.DOTALL)
+IMG = re.compile(r'<img src="([^"#]+)#only-light" alt="([^"]*)"')  # each figure's light variant
+DARK_IMG = re.compile(r'<img src="([^"#]+)#only-dark" alt="([^"]*)"')
+BLOCK = re.compile(r'<div class="exec-block"><span class="exec-anchor" id="(block-\d+)"></span>(.*?)\n</div>', re.S)
 
 
 def figures_by_block(html: str) -> dict[str, list[tuple[str, str]]]:
@@ -72,6 +75,12 @@ def test_a_figure_shows_under_the_output_from_a_file_in_the_site_and_from_the_ca
     assert svg.startswith(b"<?xml") and b"<svg" in svg
     assert b"<text" not in svg, "text is drawn as paths: the figure needs no font on the reader's machine"
     assert b"<dc:date>" not in svg
+    # Its dark variant: another file, on the dark palette's background, with the same description.
+    dark_src, dark_alt = DARK_IMG.search(html).groups()
+    dark_svg = (root / "site" / dark_src).read_bytes()
+    assert dark_alt == "훈련 손실 곡선" and dark_svg != svg
+    assert BACKGROUND.encode() in dark_svg and BACKGROUND.encode() not in svg
+    assert f'<a class="exec-figure__light" href="{src}"><img src="{src}#only-light"' in html, "a tap opens it"
     # plt.show() and fig.show() print nothing, and nothing of the engine's own shows.
     assert output_of_block(html) == "그렸어요\n"
     assert html.index("그렸어요") < html.index("<img") < html.index('class="exec-time"')
@@ -98,7 +107,9 @@ def test_a_figure_shows_under_the_output_from_a_file_in_the_site_and_from_the_ca
     assert again.returncode == 0, output_of(again)
     assert ExecReport.of(output_of(again)) == ExecReport(1, 1, 0, 0, 0)
     assert (root / "site" / src).read_bytes() == svg
-    assert sorted(path.name for path in (root / "site" / "figures").iterdir()) == [Path(src).name]
+    assert sorted(path.name for path in (root / "site" / "figures").iterdir()) == sorted(
+        [Path(src).name, Path(dark_src).name]
+    )
 
 
 SESSION_A_FIRST = """\
@@ -247,19 +258,22 @@ def test_hangul_in_mathtext_fails_naming_the_line(tmp_path, text, draw, line):
 
 def test_the_cache_keeps_figures(tmp_path):
     store = ExecCache(tmp_path)
-    figures = (CapturedFigure("그림 하나", "<svg/>"), CapturedFigure("둘", "<svg></svg>"))
+    figures = (CapturedFigure("그림 하나", "<svg/>", "<svg />"), CapturedFigure("둘", "<svg></svg>", "<svg> </svg>"))
     run = SessionRun((BlockRun("출력", 1.5, figures), BlockRun("", 0.1)), "CPU", "2.14.1", {})
     store.put("ab" * 32, run)
     assert store.get("ab" * 32) == run
 
 
 def test_img_src_is_relative_to_the_page_and_alt_is_escaped():
-    figure = CapturedFigure('"따옴표" <그림> & 설명', '<svg width="288pt" height="216pt"></svg>')
+    figure = CapturedFigure(
+        '"따옴표" <그림> & 설명', '<svg width="288pt" height="216pt"></svg>', '<svg width="288pt" height="216pt"/>'
+    )
     html = figures_html([figure], "beyond/digits/")
-    assert f'src="../../{figure_path(figure.svg)}"' in html
-    assert 'alt="&quot;따옴표&quot; &lt;그림&gt; &amp; 설명"' in html
-    assert 'width="384" height="288"' in html
-    assert figures_html([figure], "").count('src="figures/') == 1
+    assert f'src="../../{figure_path(figure.svg)}#only-light"' in html
+    assert f'src="../../{figure_path(figure.dark_svg)}#only-dark"' in html
+    assert html.count('alt="&quot;따옴표&quot; &lt;그림&gt; &amp; 설명"') == 2
+    assert html.count('width="384" height="288"') == 2
+    assert figures_html([figure], "").count('src="figures/') == 2
     assert figures_html([], "x/") == ""
 
 
@@ -284,3 +298,33 @@ def font_is_the_default(font_manager, rcParams) -> None:
     assert rcParams["font.family"][0] == registered[0].name == "Pretendard"
     assert rcParams["axes.unicode_minus"] is False
     assert Path(font_manager.findfont(registered[0].name)) == FONT_FILE
+
+
+# The dark variant (tools/engine/dark_figures.py)
+
+
+def test_paper_becomes_the_dark_background_ink_becomes_light_and_hues_stay():
+    assert colors.to_hex(dark_colour("white")) == BACKGROUND
+    assert colors.to_hex(dark_colour("black")) == FOREGROUND
+    assert dark_colour((0, 0, 0, 0.5))[3] == 0.5, "transparency is kept"
+    hue = colors.rgb_to_hsv(colors.to_rgb("tab:blue"))[0]
+    darkened = colors.rgb_to_hsv(dark_colour("tab:blue")[:3])
+    assert darkened[0] == pytest.approx(hue, abs=0.01)
+    assert darkened[2] > colors.rgb_to_hsv(colors.to_rgb("tab:blue"))[2], "lighter, to read on the dark background"
+
+
+def test_the_dark_variant_reverses_maps_that_start_at_white_and_their_texts_follow():
+    figure, (digits, matrix, heat) = pyplot.subplots(1, 3)
+    digit = digits.imshow([[0, 1], [1, 0]], cmap="gray_r")
+    blues = matrix.imshow([[0, 1], [1, 0]], cmap="Blues")
+    count = matrix.text(0, 0, "7", color="white")  # on a dark blue cell, which turns light
+    kept = heat.imshow([[0, 1], [1, 0]], cmap="viridis")
+    label = heat.text(0, 0, "3", color="white")  # on viridis's dark end, which stays
+    title = matrix.set_title("혼동 행렬")
+    darken(figure)
+    assert [image.get_cmap().name for image in (digit, blues, kept)] == ["gray_r_r", "Blues_r", "viridis"]
+    assert colors.to_hex(count.get_color()) == BACKGROUND, "dark on the cell that became light"
+    assert label.get_color() == "white", "chosen for the image under it, which did not change"
+    assert colors.to_hex(title.get_color()) == FOREGROUND
+    assert colors.to_hex(figure.get_facecolor()) == BACKGROUND
+    pyplot.close(figure)

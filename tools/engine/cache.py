@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tools.engine.worker import CapturedFigure
 
-FORMAT = 4  # 4: each recorded input with the hash of its bytes too
+FORMAT = 5  # 5: each figure with its dark variant
 
 
 @dataclass(frozen=True)

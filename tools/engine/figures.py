@@ -5,7 +5,8 @@ it imports matplotlib. It is also the worker's matplotlib backend (`module://too
 Agg's canvas, with a `plt.show()` that does nothing and prints nothing, since the engine shows the
 figures itself. After each block every figure still open is rendered, in the order the figures were
 made, to SVG with its text drawn as paths (so the page needs no font), without a date and with fixed
-ids (two builds write the same bytes), and then closed. A figure without a suptitle (the page's alt
+ids (two builds write the same bytes), then once more recoloured for the dark palette
+(tools/engine/dark_figures.py), and then closed. A figure without a suptitle (the page's alt
 text for it) or with a glyph missing from its fonts fails the block, naming the line that made it.
 A snippet run in a terminal (`python -m snippets...`) draws with the user's own backend instead.
 """
@@ -29,6 +30,7 @@ from matplotlib._pylab_helpers import Gcf
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from tools.engine.dark_figures import darken
 from tools.engine.worker import CapturedFigure, Failure
 
 BACKEND = f"module://{__name__}"
@@ -163,7 +165,12 @@ def _render(manager: FigureManager, number: int) -> CapturedFigure | Failure:
     if _mathtext_misses:
         message = f"{_mathtext_misses[0][0]} (figure {number}, {alt!r}): {MATHTEXT_ADVICE}"
         return _failure("MissingGlyph", message, frames)
-    return CapturedFigure(alt, svg.getvalue())
+    darken(figure)
+    dark_svg = io.StringIO()
+    with warnings.catch_warnings(), matplotlib.rc_context(SVG_SETTINGS):
+        warnings.simplefilter("ignore")  # any warning was shown when the light variant was drawn
+        figure.savefig(dark_svg, format="svg", metadata={"Date": None})
+    return CapturedFigure(alt, svg.getvalue(), dark_svg.getvalue())
 
 
 def capture(render: bool = True) -> tuple[tuple[CapturedFigure, ...], Failure | None]:

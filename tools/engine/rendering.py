@@ -40,14 +40,28 @@ def figure_path(svg: str) -> str:
 
 
 def figures_html(figures: Iterable[CapturedFigure], page_url: str) -> str:
-    """The figures under a block's output, each an <img> of its file (relative to the page, so the site
-    works under any sub-path), described by its suptitle; "" for none."""
+    """The figures under a block's output; "" for none.
+
+    Each figure is two images, as Material shows a light and a dark image (`#only-light`, `#only-dark`): the
+    palette's CSS hides the other. Each is a link to its own file (relative to the page, so the site works
+    under any sub-path), which a phone opens full size on a tap, and is described by the figure's suptitle.
+    """
     html = []
     for figure in figures:
-        src = get_relative_url(figure_path(figure.svg), page_url)
-        size = ""
-        if found := _SVG_SIZE.search(figure.svg):  # in CSS pixels: the page keeps its place while it loads
-            width, height = (round(float(points) * 4 / 3) for points in found.groups())
-            size = f' width="{width}" height="{height}"'
-        html.append(f'<p class="exec-figure"><img src="{escape(src)}" alt="{escape(figure.alt)}"{size}></p>')
+        images = "".join(
+            _linked_image(svg, figure.alt, variant, page_url)
+            for svg, variant in ((figure.svg, "light"), (figure.dark_svg, "dark"))
+        )
+        html.append(f'<p class="exec-figure">{images}</p>')
     return "\n".join(html)
+
+
+def _linked_image(svg: str, alt: str, variant: str, page_url: str) -> str:
+    src = escape(get_relative_url(figure_path(svg), page_url))
+    size = ""
+    if found := _SVG_SIZE.search(svg):  # in CSS pixels: the page keeps its place while it loads
+        width, height = (round(float(points) * 4 / 3) for points in found.groups())
+        size = f' width="{width}" height="{height}"'
+    return (
+        f'<a class="exec-figure__{variant}" href="{src}"><img src="{src}#only-{variant}" alt="{escape(alt)}"{size}></a>'
+    )

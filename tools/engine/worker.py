@@ -72,6 +72,7 @@ class Failure:
 class CapturedFigure:
     alt: str  # the figure's suptitle: what it shows, in words
     svg: str  # the figure, text drawn as paths
+    dark_svg: str  # the same, recoloured for the dark palette (tools/engine/dark_figures.py)
 
 
 @dataclass(frozen=True)
