@@ -1,27 +1,28 @@
-"""Pretendard ships with the site: self-hosted, split by unicode-range, licensed and credited.
+"""The site's fonts ship with it: self-hosted, cut to what pages use, licensed and credited.
 
-And no page's first load, with an empty cache, transfers more than 1 MB, fonts included, measured
-in Chromium (CDP's encodedDataLength) from a server that compresses text as GitHub Pages does.
+Pretendard draws the text, split by unicode-range; Nanum Gothic Coding draws code and outputs, its
+Hangul two Latin letters wide (tests/test_every_page.py measures that on every page), as one subset of
+the characters the site's code uses. And no page's first load, with an empty cache, transfers more
+than 1 MB, fonts included, measured in Chromium (CDP's encodedDataLength) from a server that
+compresses text as GitHub Pages does.
 """
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
-import mimetypes
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from fontTools.ttLib import TTFont
 from playwright.sync_api import Browser
 
 from tests.conftest import ROOT, nav_pages
+from tools.engine import code_font
+from tools.pages_server import served_compressed
 
 FONT_DIR = "assets/fonts/pretendard"
 FAMILY = "Pretendard Variable"
@@ -32,8 +33,9 @@ DESCRIPTOR = re.compile(r"(?P<name>[\w-]+)\s*:\s*(?P<value>[^;]+);")
 URL = re.compile(r"""url\(\s*["']?(?P<url>[^"')]+)["']?\s*\)""")
 CREDIT = re.compile(
     r'<div class="md-copyright__highlight">\s*본문 글꼴은 길형진 님의 '
-    r'<a href="https://github.com/orioncactus/pretendard">Pretendard</a>예요\. '
-    r"SIL Open Font License 1\.1에 따라 이 사이트에 함께 실었어요\.\s*</div>"
+    r'<a href="https://github.com/orioncactus/pretendard">Pretendard</a>, '
+    r'코드 글꼴은 NHN\(네이버\)의 <a href="https://fontsource.org/fonts/nanum-gothic-coding">나눔고딕코딩</a>이에요\. '
+    r"둘 다 SIL Open Font License 1\.1에 따라 이 사이트에 함께 실었어요\.\s*</div>"
 )
 
 
@@ -58,12 +60,14 @@ def test_the_theme_asks_no_font_server():
     assert config["theme"]["font"] == "false"
 
 
-def test_the_text_font_is_pretendard_from_the_site_itself(site):
-    extra = site / "stylesheets" / "extra.css"
-    (text_font,) = re.findall(r"--md-text-font:\s*([^;]+);", extra.read_text(encoding="utf-8"))
-    assert text_font.split(",")[0].strip().strip('"') == FAMILY
+def test_the_text_and_code_fonts_come_from_the_site_itself(site):
+    extra = (site / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    for variable, family in (("--md-text-font", FAMILY), ("--md-code-font", code_font.FAMILY)):
+        (families,) = re.findall(rf"{variable}:\s*([^;]+);", extra)
+        assert families.split(",")[0].strip().strip('"') == family, variable
     linked = re.findall(r'<link rel="stylesheet" href="([^"]+)"', (site / "index.html").read_text(encoding="utf-8"))
     assert f"{FONT_DIR}/pretendard.css" in linked, "every page links the font's stylesheet"
+    assert f"{code_font.SITE_FOLDER}/{code_font.STYLESHEET}" in linked
 
 
 def test_every_font_face_is_a_woff2_subset_shipped_with_the_site(site):
@@ -103,6 +107,36 @@ def test_the_licence_ships_with_the_font(site):
         assert "with Reserved Font Name Pretendard" in licence, folder
 
 
+def test_the_code_font_is_one_subset_holding_every_character_of_the_sites_code(site):
+    folder = site / code_font.SITE_FOLDER
+    (face,) = font_faces(folder / code_font.STYLESHEET)
+    assert face["font-family"].strip("'\"") == code_font.FAMILY
+    (url,) = URL.findall(face["src"])
+    assert re.fullmatch(r"nanum-gothic-coding\.[0-9a-f]{16}\.woff", url), "named by its content"
+    assert sorted(path.name for path in folder.iterdir()) == sorted([url, code_font.STYLESHEET, "LICENSE.txt"])
+    font = TTFont(folder / url)
+    needed = code_font.code_characters(site)
+    assert {"가", "a", "_", "=", "0"} <= needed and len(needed) > 300
+    available = set(TTFont(code_font.VENDORED / code_font.FONT_FILE).getBestCmap())
+    wanted = {ord(character) for character in needed}
+    assert set(font.getBestCmap()) == wanted & available, "the glyphs of exactly the characters the code uses"
+    hangul_and_ascii = {point for point in wanted if point in HANGUL_SYLLABLES or point < 0x7F}
+    assert hangul_and_ascii <= available, "the font has them all (others, such as tqdm's █, fall back)"
+    vendored = code_font.VENDORED / code_font.FONT_FILE
+    assert (folder / url).stat().st_size < vendored.stat().st_size / 10, "a cut of the vendored font"
+    # Hangul exactly twice as wide as Latin: what makes printed columns line up.
+    advance = font["hmtx"].metrics
+    cmap = font.getBestCmap()
+    assert advance[cmap[ord("가")]][0] == 2 * advance[cmap[ord("a")]][0]
+
+
+def test_the_code_fonts_licence_ships_with_it(site):
+    for folder in (code_font.VENDORED, site / code_font.SITE_FOLDER):
+        licence = (folder / "LICENSE.txt").read_text(encoding="utf-8")
+        assert "SIL OPEN FONT LICENSE Version 1.1" in licence, folder
+        assert "2009 NHN Corporation" in licence, folder
+
+
 def test_every_page_credits_the_font(site):
     for url in nav_pages():
         page = (site / url / "index.html").read_text(encoding="utf-8")
@@ -112,39 +146,10 @@ def test_every_page_credits_the_font(site):
 # In the browser
 
 
-class CompressingHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site as GitHub Pages does: text gzip-compressed when the browser accepts it, fonts as they are."""
-
-    COMPRESSED = ("text/", "application/javascript", "application/json", "image/svg+xml")
-
-    def do_GET(self):
-        target = Path(self.translate_path(unquote(urlsplit(self.path).path)))
-        if target.is_dir():
-            target /= "index.html"
-        if not target.is_file():
-            return self.send_error(404)
-        body = target.read_bytes()
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        if content_type.startswith(self.COMPRESSED) and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body)
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def compressed_site(site) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CompressingHandler, directory=site))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with served_compressed(site) as address:
+        yield address
 
 
 @dataclass
@@ -164,7 +169,7 @@ class Load:
 
 
 def is_font(url: str) -> bool:
-    return urlsplit(url).path.endswith(".woff2")
+    return urlsplit(url).path.endswith((".woff2", ".woff"))
 
 
 def first_load(browser: Browser, url: str) -> Load:
@@ -210,7 +215,7 @@ def test_body_text_is_drawn_in_pretendard(served_site, browser):
 
 
 def test_every_page_loads_within_the_budget_and_only_the_font_subsets_it_uses(site, compressed_site, browser):
-    subsets = len(list((site / FONT_DIR).rglob("*.woff2")))
+    subsets = len(list((site / FONT_DIR).rglob("*.woff2")))  # Pretendard's; the code font is one file
     loads = {url: first_load(browser, compressed_site + url) for url in nav_pages()}
     kb = 1000
     print(f"\nFirst load, empty cache, text gzip-compressed as GitHub Pages serves it; budget {BUDGET // kb} kB")
