@@ -21,6 +21,7 @@ NOUN_PARTICLE = "명사+조사"
 NOUN_VERB = "명사+하다"
 READING = "한글 읽기"
 IDENTIFIER = "영문 식별자"
+OTHER_SPELLING = "다른 표기"  # a spelling or term the guide does not use, listed in the glossary
 
 QUERIES = [
     # steps/data/ introduces the validation set (**검증 세트**); more/testing/ then contrasts it with the test.
@@ -58,6 +59,12 @@ QUERIES = [
     Query("LightningModule", "steps/model/", IDENTIFIER),
     Query("LightningDataModule", "steps/data/", IDENTIFIER),
     Query("state_dict", "more/saving/", IDENTIFIER),
+    Query("에포크", "steps/training/", OTHER_SPELLING),
+    Query("코랩", "notebooks/", OTHER_SPELLING),
+    Query("분산 학습", "beyond/ddp/", OTHER_SPELLING),
+    Query("교차 엔트로피", "steps/training/", OTHER_SPELLING),
+    Query("크로스 엔트로피", "steps/training/", OTHER_SPELLING),
+    Query("하이퍼파라미터", "more/saving/", OTHER_SPELLING),
 ]
 
 # A noun, the page about it and the noun with particles: every form must give the same results as the noun.

@@ -3,7 +3,8 @@
 Two checks, both functions tested below on made-up text as well as run on the real files:
 
 - `replaced_terms`: a word the guide has replaced (씨앗, 정답, 진행 표시, "PyTorch 버전", 당신, ...)
-  found in docs/**/*.md or in a Korean string or comment of snippets/**/*.py. The message names
+  found in docs/**/*.md (outside a glossary row's "다른 표기: ..." list of the spellings readers search
+  for) or in a Korean string or comment of snippets/**/*.py. The message names
   file:line, what was found and the form to write instead.
 - `spaced_particles`: a bold span followed by a space (or a line break, which a browser shows as a
   space) and then a Korean particle, as in "**훈련 세트** 를"; the guide writes "**훈련 세트**를".
@@ -81,6 +82,8 @@ PARTICLES = sorted(
 SPACED_PARTICLE = re.compile(
     rf"\*\*[^*\n]*?[^*\n.!?]\*\*(?P<space>\s+)(?P<particle>{'|'.join(PARTICLES)})(?![{HANGUL}])"
 )
+# The glossary lists the spellings readers search for ("다른 표기: 에포크."), which the guide itself never uses.
+OTHER_SPELLINGS = re.compile(r"다른 표기: [^.|\n]*\.")
 FENCE = re.compile(r"^(?P<indent> *)(?P<mark>`{3,}|~{3,}).*?$\n(?:.*\n)*?(?P=indent)(?P=mark)[`~]* *$", re.M)
 CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
 
@@ -139,7 +142,8 @@ def python_files(root: Path) -> list[Path]:
 def replaced_terms(root: Path) -> list[str]:
     problems = []
     for path in markdown_files(root):
-        problems += term_problems(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix())
+        text = blank_out(OTHER_SPELLINGS, path.read_text(encoding="utf-8"))
+        problems += term_problems(text, path.relative_to(root).as_posix())
     for path in python_files(root):
         where = path.relative_to(root).as_posix()
         for first_line, text in korean_text_of_python(path.read_text(encoding="utf-8")):
@@ -266,3 +270,14 @@ def test_a_space_before_a_particle_is_reported(text, expected):
 )
 def test_what_is_not_a_spaced_particle(text):
     assert particle_problems(text, "x.md") == []
+
+
+def test_a_glossary_rows_other_spellings_are_allowed_there_only(project):
+    write(
+        project,
+        "docs/glossary.md",
+        "| 에폭 | epoch | 한 바퀴예요. 다른 표기: 에포크, 에포치. ([더 보기](x.md)) |\n\n한 에포크가 끝나요.\n",
+    )
+    assert [problem for problem in replaced_terms(project) if "glossary" in problem] == [
+        "docs/glossary.md:3: '에포크' -> write 에폭"
+    ]

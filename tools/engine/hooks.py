@@ -20,10 +20,11 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 
 from tools.engine.cache import ExecCache  # noqa: E402
 from tools.engine.cache_key import changed_since_loaded  # noqa: E402
+from tools.engine.code_font import write_code_font  # noqa: E402
 from tools.engine.downloads import published_files, with_download_links  # noqa: E402
 from tools.engine.fences import python_fence_problems, with_block_numbers  # noqa: E402
 from tools.engine.formatter import BLOCK_ATTRIBUTE, BlockFormatter  # noqa: E402
-from tools.engine.glossary_tooltips import add_glossary_tooltips  # noqa: E402
+from tools.engine.glossary_tooltips import GLOSSARY_PAGE, add_glossary_tooltips  # noqa: E402
 from tools.engine.plan import PlanError, sessions_of  # noqa: E402
 from tools.engine.runner import SessionRunner, end_workers_on_signals  # noqa: E402
 from tools.engine.search_index import add_ranking_fields  # noqa: E402
@@ -131,8 +132,11 @@ def on_build_error(error):
 
 
 def on_post_build(config):
-    add_ranking_fields(Path(config.site_dir))  # hooks run after plugins: the search index is written
+    # Hooks run after plugins: the search index is written by now.
+    glossary = Path(config.docs_dir) / GLOSSARY_PAGE
+    add_ranking_fields(Path(config.site_dir), glossary if glossary.is_file() else None)
     write_figures(Path(config.site_dir))
+    write_code_font(Path(config.site_dir))
     runner, formatter = engine["runner"], engine["formatter"]
     if runner is None:
         return

@@ -9,6 +9,10 @@ Two hidden fields add what those counts cannot tell:
 - `names`: the identifiers with a capital letter in a section's code (`Trainer`, `DataLoader`). Search
   folds case, so without them a page that repeats the variable `trainer` ties with the page about `Trainer`.
 
+The glossary (docs/glossary.md) also lists, in a row's meaning, the other spellings readers search for
+("다른 표기: 에포크."). They go into the `terms` field of the section the row's "더 보기" link points to,
+with the row's own terms, so 에포크 finds the page that introduces 에폭 first, and the glossary after it.
+
 Material indexes every field named in the index's config.fields and splits it with the same separator;
 its result list shows only the title and the text, so previews do not change.
 """
@@ -93,11 +97,32 @@ def capitalised_names(section_text: str) -> list[str]:
     return [name for name in IDENTIFIER.findall(code) if any(letter.isupper() for letter in name)]
 
 
+GLOSSARY_ROW = re.compile(r"^\|(?P<terms>[^|]+)\|[^|]*\|(?P<meaning>.*)\|\s*$", re.M)
+OTHER_SPELLINGS = re.compile(r"다른 표기: (?P<spellings>[^.|\n]*)\.")
+MORE = re.compile(r"\[더 보기\]\((?P<target>[^)]+)\)")
+
+
+def glossary_spellings(glossary_markdown: str) -> dict[str, list[str]]:
+    """Index location -> the terms and other spellings of each glossary row that has both other spellings
+    and a "더 보기" link there (steps/training.md -> "steps/training/", notebooks.md#x -> "notebooks/#x")."""
+    found: dict[str, list[str]] = {}
+    for row in GLOSSARY_ROW.finditer(glossary_markdown):
+        spellings, more = OTHER_SPELLINGS.search(row["meaning"]), MORE.search(row["meaning"])
+        if not (spellings and more):
+            continue
+        page, _, anchor = more["target"].partition("#")
+        location = "" if page == "index.md" else page.removesuffix(".md") + "/"
+        words = [term.strip() for term in re.split(r"[,()]", row["terms"]) if term.strip()]
+        words += [spelling.strip() for spelling in spellings["spellings"].split(",")]
+        found.setdefault(f"{location}#{anchor}" if anchor else location, []).extend(words)
+    return found
+
+
 def _page_file(site_dir: Path, page_url: str) -> Path:
     return site_dir / page_url / "index.html" if page_url == "" or page_url.endswith("/") else site_dir / page_url
 
 
-def add_ranking_fields(site_dir: Path) -> None:
+def add_ranking_fields(site_dir: Path, glossary: Path | None) -> None:
     """Add the `terms` and `names` fields to site_dir/search/search_index.json, if the search plugin wrote one."""
     index_file = site_dir / "search" / "search_index.json"
     if not index_file.is_file():
@@ -108,6 +133,9 @@ def add_ranking_fields(site_dir: Path) -> None:
         page = _page_file(site_dir, page_url)
         if page.is_file():
             terms.update(bold_terms(page.read_text(encoding="utf-8"), page_url))
+    spellings = glossary_spellings(glossary.read_text(encoding="utf-8")) if glossary else {}
+    for location, words in spellings.items():
+        terms[location] = terms.get(location, []) + words
     for doc in index["docs"]:
         doc.pop("terms", None)
         doc.pop("names", None)
