@@ -128,7 +128,7 @@ def test_corrupted_data(tmp_path):
 def test_missing_data(tmp_path):
     root = make_project(tmp_path, DATASET_PAGE)
     (root / "data" / "MNIST" / "raw" / "t10k-images-idx3-ubyte").unlink()
-    assert_fails(build(root), "t10k-images-idx3-ubyte", "DataFileError", "missing")
+    assert_fails(build(root), "t10k-images-idx3-ubyte", "DataFileError", "파일이 없어요")
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ def test_missing_file_raises_naming_it(data_copy):
     with pytest.raises(DataFileError) as error:
         mnist_root()
     assert str(missing) in str(error.value)
-    assert "missing" in str(error.value)
+    assert "파일이 없어요" in str(error.value)
 
 
 def test_full_mnist_returns_the_full_folder_without_checking(data_copy, monkeypatch):
