@@ -16,6 +16,7 @@ import markdown
 import pytest
 import yaml
 
+from tests import reader_checks
 from tools.engine.glossary_tooltips import (
     Entry,
     Glossary,
@@ -28,7 +29,7 @@ from tools.engine.glossary_tooltips import (
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
-ABBR = re.compile(r'<abbr title="(?P<title>[^"]*)">(?P<term>[^<]*)</abbr>')
+ABBR = re.compile(r'<abbr title="(?P<title>[^"]*)" tabindex="0">(?P<term>[^<]*)</abbr>')
 # Names that appear nowhere on the site outside the glossary, each with the reason; their row's meaning
 # still shows as a tooltip through the row's other name.
 NAMES_ONLY_IN_THE_GLOSSARY = {
@@ -115,9 +116,9 @@ def test_the_module_reads_the_same_terms_and_meanings_as_markdown_renders():
 def test_a_term_followed_by_a_particle_gets_the_tooltip():
     page = add_tooltips("<p>시드를 고정하면 모델이에요. MLP는 작아요.</p>", "x.md", small_glossary())
     assert page == (
-        '<p><abbr title="난수의 시작 값이에요.">시드</abbr>를 고정하면 '
-        '<abbr title="입력을 받아 답을 내요.">모델</abbr>이에요. '
-        '<abbr title="다층 퍼셉트론이에요.">MLP</abbr>는 작아요.</p>'
+        '<p><abbr title="난수의 시작 값이에요." tabindex="0">시드</abbr>를 고정하면 '
+        '<abbr title="입력을 받아 답을 내요." tabindex="0">모델</abbr>이에요. '
+        '<abbr title="다층 퍼셉트론이에요." tabindex="0">MLP</abbr>는 작아요.</p>'
     )
 
 
@@ -167,7 +168,7 @@ def test_no_tooltip_inside_code_links_headings_or_labels(fragment):
 def test_text_after_a_skipped_element_is_wrapped_again():
     page = add_tooltips("<p><code>시드</code>를 <a href='x'>모델</a> 모델로</p>", "x.md", small_glossary())
     assert tooltips(page) == [("모델", "입력을 받아 답을 내요.")]
-    assert page.endswith("<a href='x'>모델</a> <abbr title=\"입력을 받아 답을 내요.\">모델</abbr>로</p>")
+    assert page.endswith('<a href=\'x\'>모델</a> <abbr title="입력을 받아 답을 내요." tabindex="0">모델</abbr>로</p>')
 
 
 def test_first_occurrence_per_section_and_per_tab():
@@ -191,7 +192,7 @@ def test_a_site_without_a_glossary_gets_no_tooltips(tmp_path):
 def test_titles_are_escaped():
     glossary = Glossary.from_entries([Entry(("시드",), 'a "b" <c> & d')])
     page = add_tooltips("<p>시드</p>", "x.md", glossary)
-    assert page == '<p><abbr title="a &quot;b&quot; &lt;c&gt; &amp; d">시드</abbr></p>'
+    assert page == '<p><abbr title="a &quot;b&quot; &lt;c&gt; &amp; d" tabindex="0">시드</abbr></p>'
 
 
 def test_the_glossary_page_does_not_tooltip_its_own_terms():
@@ -227,7 +228,7 @@ def test_tooltips_are_on_in_the_theme():
 def test_a_built_page_shows_the_meaning_around_a_term_and_its_particle(site):
     training = (site / "steps" / "training" / "index.html").read_text(encoding="utf-8")
     seed = html.escape(rendered_meanings()["시드"], quote=True)
-    assert f'<abbr title="{seed}">시드</abbr>를' in training
+    assert f'<abbr title="{seed}" tabindex="0">시드</abbr>를' in training
 
 
 def test_every_title_is_the_glossary_meaning_of_its_term(site):
@@ -263,3 +264,27 @@ def test_every_glossary_row_gets_a_tooltip_somewhere_on_the_site(site):
     missing = sorted(set(meanings) - used_terms - NAMES_ONLY_IN_THE_GLOSSARY.keys())
     assert not missing, f"glossary names that get no tooltip on any page: {missing}"
     assert not NAMES_ONLY_IN_THE_GLOSSARY.keys() & used_terms, "a listed name now appears: remove it from the list"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_keyboard_reaches_a_term_and_its_tooltip_reads_well(served_site, browser, width):
+    """Tab stops at each term; focused, it shows its meaning: Korean unbroken inside words, no text under 12.5 px."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(served_site + "steps/training/", wait_until="networkidle")
+        terms = page.locator("article abbr[title]")
+        assert terms.count() > 5
+        assert page.evaluate("[...document.querySelectorAll('article abbr')].every(term => term.tabIndex === 0)")
+        shown = 0
+        for index in range(min(terms.count(), 8)):
+            page.keyboard.press("Escape")
+            terms.nth(index).focus()
+            tooltip = page.locator(".md-tooltip2--active, .md-tooltip2:visible").last
+            tooltip.wait_for(state="visible", timeout=5_000)
+            shown += 1
+            assert reader_checks.hangul_breaks(page, ".md-tooltip2") == []
+            assert reader_checks.small_text(page) == []
+        assert shown
+    finally:
+        context.close()

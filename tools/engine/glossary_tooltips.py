@@ -180,7 +180,8 @@ def add_tooltips(page_html: str, src_uri: str, glossary: Glossary) -> str:
         if meaning in seen:  # by meaning: 레이어 and 층, or 훈련 세트 and 검증 세트, share one row
             return match[0]
         seen.add(meaning)
-        return f'<abbr title="{html.escape(meaning, quote=True)}">{match[0]}</abbr>'
+        # tabindex: a keyboard reaches the term too, and Material shows its tooltip on focus as on hover.
+        return f'<abbr title="{html.escape(meaning, quote=True)}" tabindex="0">{match[0]}</abbr>'
 
     position = 0
     for token in _TOKEN.finditer(page_html):
