@@ -15,11 +15,12 @@ from urllib.parse import urlparse
 
 from axe_playwright_python.sync_playwright import Axe
 
+from tests import reader_checks
+from tests.reader_checks import Copied
 from tools.engine.fences import fences
 from tools.engine.sources import SnippetPiece, piece_of
 
 SEVERE_IMPACTS = ("serious", "critical")
-NOTHING_COPIED = "<the copy button put nothing on the clipboard>"
 _AXE = Axe()
 
 
@@ -58,7 +59,13 @@ class PageVisit:
     clipped_boxes: list[str]  # code blocks and tables wider than their box that cannot scroll
     severe_violations: list[str]
     screenshot: Path
-    copied: list[tuple[str, str]] = field(default_factory=list)  # (block title, clipboard text), in page order
+    copied: list[Copied] = field(default_factory=list)  # every copy button's block and clipboard text, in order
+    hangul_breaks: list[str] = field(default_factory=list)
+    code_column_ratio: float | None = None  # None: the page has no code block
+    figure_problems: list[str] = field(default_factory=list)
+    small_text: list[str] = field(default_factory=list)
+    wrapped_table_code: list[str] = field(default_factory=list)
+    covered_first_lines: list[str] = field(default_factory=list)
 
 
 def visit(page, recorder: Recorder, url: str, screenshot: Path) -> PageVisit:
@@ -75,7 +82,16 @@ def visit(page, recorder: Recorder, url: str, screenshot: Path) -> PageVisit:
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=screenshot, full_page=True)
     violations = severe_violations(page)
-    copied = copy_every_titled_block(page)  # after axe: the "copied" notice fading out is no state to judge
+    settle(page)
+    measured = {
+        "hangul_breaks": reader_checks.hangul_breaks(page),
+        "code_column_ratio": reader_checks.code_column_ratio(page),
+        "figure_problems": reader_checks.figure_problems(page, dark=scheme == "slate"),
+        "small_text": reader_checks.small_text(page),
+        "wrapped_table_code": reader_checks.wrapped_table_code(page),
+        "covered_first_lines": reader_checks.covered_first_lines(page),
+    }
+    copied = reader_checks.copy_every_block(page)  # after axe: the "copied" notice fading out is no state to judge
     page.wait_for_load_state("networkidle")
     return PageVisit(
         console_errors=list(recorder.console_errors),
@@ -92,6 +108,7 @@ def visit(page, recorder: Recorder, url: str, screenshot: Path) -> PageVisit:
         severe_violations=violations,
         screenshot=screenshot,
         copied=copied,
+        **measured,
     )
 
 
@@ -143,32 +160,6 @@ _CLIPPED_BOXES = """() => [...document.querySelectorAll('.md-typeset :is(pre > c
 
 _TAB_LABELS = """() => [...new Set([...document.querySelectorAll('.tabbed-labels > label')]
   .map(label => label.textContent.trim()))]"""
-
-# Select, from the outermost in, the tab that holds the element, so that it shows.
-_REVEAL = """element => {
-  const blocks = [];
-  for (let node = element; node; node = node.parentElement) {
-    if (node.classList.contains('tabbed-block')) blocks.unshift(node);
-  }
-  for (const block of blocks) {
-    const index = [...block.parentElement.children].indexOf(block);
-    block.closest('.tabbed-set').querySelector(':scope > .tabbed-labels').children[index].click();
-  }
-}"""
-
-
-def copy_every_titled_block(page) -> list[tuple[str, str]]:
-    """Click the copy button of every code block that shows a file name; what each put on the clipboard."""
-    copied = []
-    blocks = page.locator(".highlight:has(> .filename)")
-    for index in range(blocks.count()):
-        block = blocks.nth(index)
-        block.evaluate(_REVEAL)
-        page.evaluate("text => navigator.clipboard.writeText(text)", NOTHING_COPIED)
-        block.locator(".md-code__button[data-md-type=copy]").click()
-        text = page.evaluate("navigator.clipboard.readText()")
-        copied.append((block.locator(":scope > .filename").inner_text(), text))
-    return copied
 
 
 def included_pieces(markdown: Path, root: Path) -> list[SnippetPiece]:

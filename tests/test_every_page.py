@@ -12,7 +12,6 @@ from itertools import pairwise
 import pytest
 
 from tests.browser_pages import (
-    NOTHING_COPIED,
     PageVisit,
     Recorder,
     choose_tab,
@@ -23,6 +22,7 @@ from tests.browser_pages import (
     visit,
 )
 from tests.conftest import ROOT, nav_pages
+from tests.reader_checks import NOTHING_COPIED, copy_mismatches
 
 PAGES = nav_pages()  # "steps/data/" -> "steps/data.md"
 PALETTES = {"light": "default", "dark": "slate"}  # Playwright's color_scheme -> Material's scheme
@@ -133,11 +133,56 @@ def test_axe_finds_no_serious_or_critical_violation(views, path, palette, width)
 def test_copy_buttons_copy_the_snippet_shown(views, path, palette, width):
     # The page's Markdown says which file or section each titled block shows, in page order.
     expected = [(str(piece.path), copy_text(piece)) for piece in included_pieces(ROOT / "docs" / PAGES[path], ROOT)]
-    copied = views.visit(path, palette, width).copied
+    visit = views.visit(path, palette, width)
+    copied = [(block.title, block.copied) for block in visit.copied if (block.title or "").startswith("snippets/")]
     assert all(text != NOTHING_COPIED for _, text in copied), "every copy button copies"
     assert [title for title, _ in copied] == [title for title, _ in expected]
     for (title, text), (_, wanted) in zip(copied, expected, strict=True):
         assert text == wanted, f"the copy button of {title} copied other text"
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)
+def test_every_copy_button_copies_its_own_block(views, path, palette, width):
+    """Outputs included: each output's button once copied the code above it."""
+    assert copy_mismatches(views.visit(path, palette, width).copied) == []
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)
+def test_no_line_break_between_two_hangul_syllables(views, path, palette, width):
+    assert views.visit(path, palette, width).hangul_breaks == []
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)
+def test_hangul_in_code_is_two_latin_columns_wide(views, path, palette, width):
+    ratio = views.visit(path, palette, width).code_column_ratio
+    assert ratio is None or ratio == pytest.approx(1.0, abs=0.01), f"4 Hangul / 8 Latin = {ratio:.3f}"
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)
+def test_every_figure_reads_in_this_palette_and_width(views, path, palette, width):
+    assert views.visit(path, palette, width).figure_problems == []
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)
+def test_no_text_smaller_than_12_5_px(views, path, palette, width):
+    assert views.visit(path, palette, width).small_text == []
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PHONE_VIEWS)
+def test_code_in_tables_never_breaks_on_a_phone(views, path, palette, width):
+    assert views.visit(path, palette, width).wrapped_table_code == []
+
+
+@pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)
+def test_no_copy_button_covers_the_first_line(views, path, palette, width):
+    assert views.visit(path, palette, width).covered_first_lines == []
+
+
+def test_the_reader_checks_have_something_to_measure(views):
+    """Guards the checks above that pass vacuously: figures, outputs and tables are on the pages measured."""
+    visits = [views.visit(path, "dark", PHONE) for path in ("beyond/digits/", "glossary/", "steps/training/")]
+    assert sum(1 for block in visits[2].copied if block.title is None) >= 2, "outputs with copy buttons"
+    assert all(visit.code_column_ratio is not None for visit in (visits[0], visits[2]))
 
 
 @pytest.mark.parametrize(("path", "palette", "width"), PAGE_VIEWS)

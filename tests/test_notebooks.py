@@ -202,9 +202,9 @@ class _TabLinks(HTMLParser):
             self.depth -= 1
 
     def handle_data(self, data):
-        if self.in_filename:
+        if self.in_filename and data.startswith("snippets/"):  # a snippet file, not a titled command (터미널)
             self.tabs[-1]["files"].append(data)
-            self.in_filename = False
+        self.in_filename = False
 
 
 def tab_links(page: Path) -> list[dict[str, list]]:

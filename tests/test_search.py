@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.search_queries import IDENTIFIER, NOUN, NOUN_PARTICLE, PARTICLE_FORMS, QUERIES, READING
+from tests import reader_checks
+from tests.search_queries import IDENTIFIER, NOUN, NOUN_PARTICLE, OTHER_SPELLING, PARTICLE_FORMS, QUERIES, READING
 from tools.search_table import Row, SearchBox, served, table
 
 
@@ -40,7 +41,7 @@ def words(separator: re.Pattern[str], text: str) -> list[str]:
 def test_the_table_covers_every_kind_of_query():
     kinds = {query.kind for query in QUERIES}
     assert len(QUERIES) >= 20
-    assert {NOUN, NOUN_PARTICLE, READING, IDENTIFIER} <= kinds
+    assert {NOUN, NOUN_PARTICLE, READING, IDENTIFIER, OTHER_SPELLING} <= kinds
 
 
 def test_each_query_puts_its_page_first(search_box, capsys):
@@ -141,3 +142,22 @@ def test_the_index_carries_bold_terms_and_capitalised_names(site):
     assert "더 할 일이 없어요." not in docs["steps/run/"].get("terms", "")  # a bold sentence is not a term
     assert "Trainer" in docs["steps/run/"]["names"].split()
     assert "trainer" not in docs["steps/run/"]["names"].split()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_search_results_never_break_a_korean_word(served_site, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(served_site, wait_until="networkidle")
+        if width < 960:  # on a phone the search box opens from its icon
+            page.click("label[for=__search]")
+        else:
+            page.keyboard.press("s")  # Material's shortcut for the search box
+        page.fill("input.md-search__input", "체크포인트")
+        page.keyboard.press("End")  # Material searches on key events, which fill() alone does not send
+        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        assert page.locator(".md-search-result__item").count() > 3
+        assert reader_checks.hangul_breaks(page, ".md-search-result", skip="") == []
+    finally:
+        context.close()
