@@ -45,6 +45,7 @@ def figures_html(figures: Iterable[CapturedFigure], page_url: str) -> str:
     Each figure is two images, as Material shows a light and a dark image (`#only-light`, `#only-dark`): the
     palette's CSS hides the other. Each is a link to its own file (relative to the page, so the site works
     under any sub-path), which a phone opens full size on a tap, and is described by the figure's suptitle.
+    Lazy: a browser fetches neither the variant the palette hides nor a figure far below what is on screen.
     """
     html = []
     for figure in figures:
@@ -63,5 +64,6 @@ def _linked_image(svg: str, alt: str, variant: str, page_url: str) -> str:
         width, height = (round(float(points) * 4 / 3) for points in found.groups())
         size = f' width="{width}" height="{height}"'
     return (
-        f'<a class="exec-figure__{variant}" href="{src}"><img src="{src}#only-{variant}" alt="{escape(alt)}"{size}></a>'
+        f'<a class="exec-figure__{variant}" href="{src}">'
+        f'<img src="{src}#only-{variant}" alt="{escape(alt)}"{size} loading="lazy"></a>'
     )
