@@ -17,12 +17,16 @@ _REQUESTED = re.compile(
 )
 
 
+_EXEC_ANCHOR = re.compile(r'<div class="exec-block"><span class="exec-anchor" id="block-\d+"></span>\s*$')
+
+
 @dataclass(frozen=True)
 class CodeBlock:
-    filename: str | None  # set on executed sources (the snippet file)
+    filename: str | None  # the title bar: the snippet file of an executed source, or a label (터미널)
     text: str
     highlighted_lines: tuple[str, ...]
     is_output: bool  # a block with no file name right under an executed source
+    executed: bool = False  # an executed source: the first block of an engine's exec-block
 
 
 def _text(fragment: str) -> str:
@@ -36,10 +40,11 @@ def code_blocks(page: Path) -> list[CodeBlock]:
     for match in _BLOCK.finditer(source):
         body = match["body"]
         highlighted = tuple(_text(line) for line in re.findall(r'<span class="hll">(.*?)\n</span>', body, re.S))
-        follows_source = bool(blocks) and blocks[-1].filename is not None
+        follows_source = bool(blocks) and blocks[-1].executed
         adjacent = source[previous_end : match.start()].strip() == "</div>"
         is_output = match["filename"] is None and follows_source and adjacent
-        blocks.append(CodeBlock(match["filename"], _text(body).strip("\n"), highlighted, is_output))
+        executed = bool(_EXEC_ANCHOR.search(source, max(0, match.start() - 200), match.start()))
+        blocks.append(CodeBlock(match["filename"], _text(body).strip("\n"), highlighted, is_output, executed))
         previous_end = match.end()
     return blocks
 

@@ -178,7 +178,7 @@ def test_outputs_have_no_control_characters(site):
 def test_executed_sources_name_their_snippet_file(site):
     for name in PAGES:
         for block in code_blocks(page(site, name)):
-            if block.filename is not None:
+            if block.executed:
                 assert (ROOT / block.filename).is_file()
                 assert block.filename.startswith("snippets/")
 
@@ -218,7 +218,7 @@ def test_no_request_leaves_the_site(site):
 def test_every_executed_block_states_its_run_time(site):
     for name in PAGES:
         html = page(site, name).read_text(encoding="utf-8")
-        sources = [block for block in code_blocks(page(site, name)) if block.filename is not None]
+        sources = [block for block in code_blocks(page(site, name)) if block.executed]
         labels = re.findall(r'<p class="exec-time">([^<]*)</p>', html)
         assert len(labels) == len(sources), name
         label_format = re.compile(r"실행 \d+\.\d+초 · (CPU|GPU \(.+\)) · torch 2\.14\.1")
@@ -228,7 +228,7 @@ def test_every_executed_block_states_its_run_time(site):
 def test_computation_times_page_lists_every_block_slowest_first(site):
     html = page(site, "timings").read_text(encoding="utf-8")
     rows = re.findall(r'<tr><td>([\d.]+)초</td><td><a href="([^"]+)">[^<]*</a></td><td><code>([^<]+)</code>', html)
-    executed = sum(1 for name in PAGES for block in code_blocks(page(site, name)) if block.filename is not None)
+    executed = sum(1 for name in PAGES for block in code_blocks(page(site, name)) if block.executed)
     assert len(rows) == executed == EXECUTED_FENCES
     seconds = [float(row[0]) for row in rows]
     assert seconds == sorted(seconds, reverse=True)
