@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+# The glossary lists the spellings readers search for ("다른 표기: 에포크."), which the guide itself never uses.
+from tools.engine.search_index import OTHER_SPELLINGS
+
 ROOT = Path(__file__).resolve().parent.parent
 HANGUL = "가-힣"
 
@@ -82,8 +85,6 @@ PARTICLES = sorted(
 SPACED_PARTICLE = re.compile(
     rf"\*\*[^*\n]*?[^*\n.!?]\*\*(?P<space>\s+)(?P<particle>{'|'.join(PARTICLES)})(?![{HANGUL}])"
 )
-# The glossary lists the spellings readers search for ("다른 표기: 에포크."), which the guide itself never uses.
-OTHER_SPELLINGS = re.compile(r"다른 표기: [^.|\n]*\.")
 FENCE = re.compile(r"^(?P<indent> *)(?P<mark>`{3,}|~{3,}).*?$\n(?:.*\n)*?(?P=indent)(?P=mark)[`~]* *$", re.M)
 CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
 
