@@ -32,7 +32,7 @@ from tools.engine.terminal import render_terminal
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("pytorch", "lightning")
 STEP_URLS = [page.removesuffix(".md") for page in STEP_PAGES]
-PARAMETERS = "학습할 파라미터 수: 109,386"
+PARAMETERS = "훈련할 파라미터 수: 109,386"
 EPOCH_LINE = re.compile(r"^Epoch \d: train_loss=\d\.\d{4}, val_loss=\d\.\d{4}, val_acc=\d\.\d{4}$", re.M)
 EPOCH_BAR = re.compile(r"^Epoch (\d): 100%\|█+\| 121/121 .*(val_loss=[\d.]+, val_acc=[\d.]+)\]$", re.M)
 REPO_URL = "https://github.com/octo-org/mnist-guide"

@@ -28,7 +28,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 TIMINGS = re.compile(
     r"\[\d\d:\d\d<\d\d:\d\d, +[\d.]+it/s"
     r"|^ *(?:-|\d+\.\d{3}) +\d+\.\d{3}(?: +[+-]\d+\.\d{3}(?: +[+-]\d+\.\d%)?)?(?=  )"
-    r"|스텝 \d+번만큼",
+    r"|스텝 \d+번만큼"
+    r"|[+-]?\d+\.\d+(?:밀리초|초|배)|\d+배예요",  # the overhead page's import times and comparisons
     re.M,
 )
 # The summary's timing table: PyTorch code, Lightning code, their difference, the phase.
@@ -62,7 +63,7 @@ def test_model_page_shows_both_parameter_counts(site):
     assert "(4): Linear(in_features=64, out_features=10, bias=True)" in results[0]
     assert "Total params" in results[1]
     for result in results:
-        assert "학습할 파라미터 수: 109,386" in result
+        assert "훈련할 파라미터 수: 109,386" in result
 
 
 def test_training_page_shows_the_pytorch_epoch_lines(site):

@@ -9,7 +9,9 @@ session records, and that nothing a session started outlives it.
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tempfile
 import time
 
 import psutil
@@ -448,10 +450,18 @@ def test_the_builders_folders_are_not_shown(tmp_path):
         print(Path(torch.__file__).parent)
         print(sysconfig.get_paths()["stdlib"])
         print(Path.cwd(), Path.home())
+
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            print(Path(folder) / "checkpoints", folder + "_more")
         """,
     )
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    assert outputs(outcome)[0].splitlines() == ["…/site-packages/torch", f"…/python{version}", ". ~"]
+    lines = outputs(outcome)[0].splitlines()
+    assert lines[:3] == ["…/site-packages/torch", f"…/python{version}", ". ~"]
+    kept = re.escape(tempfile.gettempdir()) + r"/tmp[a-z0-9_]{8}_more"
+    assert re.fullmatch(r"/tmp/…/checkpoints " + kept, lines[3]), "a random folder by name; a longer name is kept"
 
 
 SPAWNING_BLOCKS = {

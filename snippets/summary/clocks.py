@@ -5,6 +5,13 @@ import time
 from dataclasses import dataclass
 
 import pytorch_lightning as pl
+import torch
+
+
+def wait_for_gpu():
+    """GPU는 맡은 계산을 끝내기 전에 돌아와요. 시각을 적기 전에 GPU가 일을 다 마칠 때까지 기다려요."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
 
 
 @dataclass
@@ -40,6 +47,7 @@ class TimedLoader:
         for batch in self.loader:
             self.batches += 1
             yield batch  # 반복문은 이 배치로 스텝을 마친 뒤에 다음 배치를 받으러 와요
+        wait_for_gpu()
         self.seconds += time.perf_counter() - start
         self.passes += 1
 
@@ -68,6 +76,7 @@ class PhaseClock(pl.Callback):
             self.first_start = self.mark
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        wait_for_gpu()
         now = time.perf_counter()
         self.train_seconds += now - self.mark  # 배치를 받아서 스텝을 마칠 때까지
         self.mark = now
@@ -82,6 +91,7 @@ class PhaseClock(pl.Callback):
 
     def on_validation_end(self, trainer, pl_module):
         if not trainer.sanity_checking:  # sanity check 때도 검증 훅이 불려요. 그 시간은 따로 셌어요
+            wait_for_gpu()
             self.val_seconds += time.perf_counter() - self.val_start
             self.val_passes += 1
 

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pytest
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 from snippets.beyond.lightning_does import curve, data, line_counts, trainer
 from snippets.steps.model.lightning import LitMNIST
@@ -27,6 +27,8 @@ pytestmark = [
     pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning"),
     pytest.mark.filterwarnings("ignore:FigureCanvasAgg is non-interactive:UserWarning"),
     pytest.mark.filterwarnings("ignore:You requested to overfit:UserWarning"),
+    # The resume section's second Trainer saves into the first one's folder on purpose (the page explains it).
+    pytest.mark.filterwarnings("ignore:Checkpoint directory .* exists and is not empty:UserWarning"),
 ]
 
 PAGE = REPO_ROOT / "docs" / "beyond" / "lightning-does.md"
@@ -132,9 +134,9 @@ def test_resumed_run_matches_the_uninterrupted_one(run):
     assert "이어서 훈련한 모델과 한 번에 훈련한 모델의 가중치가 똑같은가요? True" in printed_lines(run)
 
 
-def test_lightning_saved_the_checkpoint_after_two_epochs(lit_run):
+def test_lightning_resumes_from_last_ckpt(lit_run):
     name = next(RESUME_LINE.match(line)[1] for line in printed_lines(lit_run) if RESUME_LINE.match(line))
-    assert name == f"epoch=1-step={2 * math.ceil(data.TRAIN_SIZE / data.BATCH_SIZE)}.ckpt"
+    assert name == "last.ckpt", "save_last=True keeps the latest state under one name; ckpt_path='last' finds it"
 
 
 def test_both_files_resume_to_the_same_weights(torch_run, lit_run):
@@ -142,7 +144,7 @@ def test_both_files_resume_to_the_same_weights(torch_run, lit_run):
 
 
 def test_a_fresh_shuffle_would_not_resume_exactly():
-    """Why the resume section uses DistributedSampler: a seeded generator restarts its order on a new loader."""
+    """Why the resume section uses EpochSampler: a seeded generator restarts its order on a new loader."""
     plain, _ = data.small_loaders()
     first_order = [labels.tolist() for _, labels in plain]
     second_order = [labels.tolist() for _, labels in plain]
@@ -156,6 +158,20 @@ def test_a_fresh_shuffle_would_not_resume_exactly():
     again, _ = data.small_loaders(resumable=True)
     again.sampler.set_epoch(1)
     assert [labels.tolist() for _, labels in again] == epoch_one
+
+
+def test_the_epoch_sampler_shuffles_by_seed_and_epoch_only():
+    sampler = data.EpochSampler(range(50), seed=7)
+    orders = []
+    for epoch in range(3):
+        sampler.set_epoch(epoch)
+        orders.append(list(sampler))
+    assert all(sorted(order) == list(range(50)) for order in orders) and len(sampler) == 50
+    assert len({tuple(order) for order in orders}) == 3, "a new order each epoch"
+    again = data.EpochSampler(range(50), seed=7)
+    again.set_epoch(2)
+    assert list(again) == orders[2]
+    assert not isinstance(sampler, DistributedSampler), "Lightning would not split a DistributedSampler among GPUs"
 
 
 class FirstBatches(pl.Callback):

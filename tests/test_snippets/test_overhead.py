@@ -22,12 +22,20 @@ import pytest
 import torch
 
 from snippets.beyond.overhead import clocks as overhead_clocks
+from snippets.beyond.overhead import imports as overhead_imports
 from snippets.beyond.overhead import measure as overhead_measure
 from snippets.beyond.overhead.clocks import StepLoader
+from snippets.beyond.overhead.imports import IMPORT_REPEATS, print_imports, time_imports
 from snippets.beyond.overhead.measure import THREADS, Samples, measure, time_lightning, time_pytorch
 from snippets.beyond.overhead.models import MODELS, WIDTH, LitWideMNIST, WideNN, parameter_count
 from snippets.beyond.overhead.plot import plot_overhead
-from snippets.beyond.overhead.report import cpu_model, overhead_rows, print_machine, print_overhead
+from snippets.beyond.overhead.report import (
+    cpu_model,
+    overhead_rows,
+    print_machine,
+    print_overhead,
+    print_step_scaling,
+)
 from snippets.plotting import use_korean_font
 from snippets.steps.data.pytorch import SEED
 from snippets.steps.model.lightning import LitMNIST
@@ -233,7 +241,7 @@ def test_printed_table_shows_the_rows(capsys):
     print_overhead("모델", SimpleNN(), PYTORCH, LIGHTNING)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "모델 (파라미터 109,386개)"
-    assert lines[1] == "  PyTorch  Lightning     차이       몫  단계(중앙값)"
+    assert lines[1] == "  PyTorch  Lightning     차이     비율  단계(중앙값)"
     for line, (mine, theirs, difference, share, label) in zip(
         lines[2:5], overhead_rows(PYTORCH, LIGHTNING), strict=True
     ):
@@ -271,6 +279,67 @@ def test_cpu_model_reads_cpuinfo_or_falls_back(tmp_path, monkeypatch):
     assert cpu_model(tmp_path / "missing") == "알 수 없음"
 
 
+def test_step_scaling_compares_the_step_rows_of_the_two_models(capsys):
+    print_step_scaling(
+        {
+            "작은 모델": {"PyTorch": PYTORCH, "Lightning": LIGHTNING},
+            "큰 모델": {"PyTorch": LIGHTNING, "Lightning": PYTORCH},
+        }
+    )
+    small = overhead_rows(PYTORCH, LIGHTNING)[-1]
+    wide = overhead_rows(LIGHTNING, PYTORCH)[-1]
+    assert (small[0], wide[0], small[2], wide[2]) == pytest.approx((3.0, 5.5, 2.5, -2.5))
+    assert capsys.readouterr().out == (
+        "넓은 모델에서 PyTorch 코드의 스텝은 1.8배로 길어지고, "
+        "스텝마다의 차이는 +2.500밀리초에서 -2.500밀리초가 돼요.\n"
+    )
+
+
+# ---------------------------------------------------------------- importing the libraries
+
+
+def test_import_times_come_from_fresh_pythons(monkeypatch):
+    launched = []
+    real_run = overhead_imports.subprocess.run
+
+    def counting_run(command, **kwargs):
+        launched.append(command)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(overhead_imports.subprocess, "run", counting_run)
+    imports = time_imports(repeats=2)
+    assert len(launched) == 2, "one fresh Python per repeat: a module already imported costs nothing"
+    assert set(imports) == {"torch", "lightning"}
+    assert imports["torch"] > 0.05 and imports["lightning"] > 0.05, "real imports take a while"
+
+
+def test_import_times_are_medians_and_a_failing_child_raises(monkeypatch):
+    readings = iter(
+        ['{"torch": 3.0, "lightning": 1.0}', '{"torch": 1.0, "lightning": 5.0}', '{"torch": 2.0, "lightning": 2.0}']
+    )
+
+    class Child:
+        def __init__(self, stdout):
+            self.stdout = stdout
+
+    monkeypatch.setattr(overhead_imports.subprocess, "run", lambda command, **kwargs: Child(next(readings)))
+    assert time_imports(repeats=3) == {"torch": 2.0, "lightning": 2.0}
+    monkeypatch.undo()
+    monkeypatch.setattr(overhead_imports, "IMPORT_CLOCK", "import no_such_module_here")
+    with pytest.raises(overhead_imports.subprocess.CalledProcessError):
+        time_imports(repeats=1)
+
+
+def test_import_lines(capsys):
+    print_imports({"torch": 1.234, "lightning": 0.5}, startup_difference=0.025)
+    assert capsys.readouterr().out.splitlines() == [
+        f"새 Python에서 import에 든 시간 ({IMPORT_REPEATS}번의 중앙값)",
+        "  torch: 1.23초",
+        "  그다음 pytorch_lightning과 torchmetrics: 0.50초",
+        "Lightning의 import는 표에서 시작에 더 든 시간(0.025초)의 20배예요.",
+    ]
+
+
 # ---------------------------------------------------------------- the figure
 
 
@@ -294,7 +363,7 @@ def test_figure_draws_the_rows_of_each_model():
             for ax, (mine, theirs, _, share, label) in zip(axes[3 * n : 3 * n + 3], rows, strict=True):
                 assert bars_of(ax) == [mine, theirs]
                 assert [tick.get_text() for tick in ax.get_xticklabels()] == ["PyTorch", "Lightning"]
-                assert ax.get_title() == f"{name}\n{label}\n몫 {share:+.1%}"
+                assert ax.get_title() == f"{name}\n{label}\n비율 {share:+.1%}"
     finally:
         plt.close(figure)
 
@@ -316,6 +385,7 @@ def counted_page_run(counting_clock, monkeypatch, tmp_path_factory):
         partial(measure, repeats=1, epochs=2, train_batches=3, val_batches=2),
     )
     monkeypatch.setattr(plt, "show", lambda: None)
+    monkeypatch.setattr(overhead_imports, "time_imports", lambda: {"torch": 1.5, "lightning": 0.75})
     run = run_main("snippets.beyond.overhead.report", tmp_path_factory)
     yield run, tick
     plt.close("all")
@@ -341,7 +411,41 @@ def test_page_prints_and_draws_what_the_clock_read(counted_page_run):
         assert table[5].split()[1] == f"{ticks['Lightning']['sanity'] * tick:.3f}"
         extra_steps = ticks["Lightning"]["startup"] - ticks["PyTorch"]["startup"]
         assert table[6] == f"시작에 더 든 시간은 PyTorch 코드의 훈련 스텝 {extra_steps}번만큼이에요."
+    assert lines[18] == (
+        "넓은 모델에서 PyTorch 코드의 스텝은 1.0배로 길어지고, 스텝마다의 차이는 +0.000밀리초에서 +0.000밀리초가 돼요."
+    )
+    startup_difference = (ticks["Lightning"]["startup"] - ticks["PyTorch"]["startup"]) * tick
+    assert lines[19:] == [
+        f"새 Python에서 import에 든 시간 ({IMPORT_REPEATS}번의 중앙값)",
+        "  torch: 1.50초",
+        "  그다음 pytorch_lightning과 torchmetrics: 0.75초",
+        f"Lightning의 import는 표에서 시작에 더 든 시간({startup_difference:.3f}초)의 "
+        f"{0.75 / startup_difference:.0f}배예요.",
+    ]
     figure = run.namespace["figure"]
     assert bars_of(figure.axes[0]) == [ticks["PyTorch"]["startup"] * tick, ticks["Lightning"]["startup"] * tick]
     assert bars_of(figure.axes[5]) == [1000 * tick, 1000 * tick]
     assert run.left_files == (), "no logs or checkpoints left behind"
+
+
+# ---------------------------------------------------------------- waiting for the GPU
+
+
+def test_every_clock_waits_for_the_gpu_before_it_reads_the_time(counting_clock, monkeypatch):
+    """On CUDA both codes' clocks must wait for the device, or the one that does not wait looks faster."""
+    clock = counting_clock(0.5)
+    waits = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda: waits.append(clock.readings))
+    loader = StepLoader(["a", "b"], batches=2)
+    assert list(loader) == ["a", "b"]
+    assert waits == [1, 2], "before each step's end is read"
+    waits.clear()
+    timed = summary_clocks.TimedLoader(["a", "b"])
+    assert list(timed) == ["a", "b"]
+    assert waits == [clock.readings - 1], "before the pass's end is read"
+    waits.clear()
+    step_clock = overhead_clocks.StepClock()
+    step_clock.on_train_epoch_start(None, None)
+    step_clock.on_train_batch_end(None, None, None, None, 0)
+    assert waits == [clock.readings - 1] and step_clock.step_seconds == [0.5]

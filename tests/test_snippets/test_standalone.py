@@ -87,7 +87,7 @@ def test_pytorch_model(run_module):
     output = run_module("snippets.steps.model.pytorch")
     assert output.startswith("SimpleNN(\n")
     assert "(0): Linear(in_features=784, out_features=128, bias=True)" in output
-    assert "학습할 파라미터 수: 109,386\n" in output
+    assert "훈련할 파라미터 수: 109,386\n" in output
     assert "가짜 배치 (2, 1, 28, 28) -> 출력 (2, 10)\n" in output
     assert re.search(r"^첫 이미지의 점수 10개: \[(-?\d\.\d+, ){9}-?\d\.\d+\]$", output, re.MULTILINE)
     assert re.search(r"^가장 큰 점수의 자리\(argmax\): \d$", output, re.MULTILINE)
@@ -97,7 +97,7 @@ def test_lightning_model(run_module):
     output = run_module("snippets.steps.model.lightning")
     assert re.search(r"^109 K +Trainable params$", output, re.MULTILINE)
     assert re.search(r"^1 \| layers +\| Sequential +\| 109 K ", output, re.MULTILINE)
-    assert output.splitlines()[-1] == "학습할 파라미터 수: 109,386"
+    assert output.splitlines()[-1] == "훈련할 파라미터 수: 109,386"
 
 
 def test_pytorch_training(run_module):

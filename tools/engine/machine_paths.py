@@ -1,7 +1,8 @@
 """The builder's folders, as the pages name them: no page shows where the guide was built.
 
 Warnings and tracebacks print absolute paths: the project folder, the virtual environment's
-site-packages, the standard library, the builder's home. Each is replaced by a stable name, so a
+site-packages, the standard library, the builder's home, a folder made by `tempfile` (its name is random).
+Each is replaced by a stable name, so a
 warning from Lightning reads `…/site-packages/pytorch_lightning/callbacks/model_checkpoint.py:881`
 in every build, and a page built in one checkout is the page built in another.
 """
@@ -13,6 +14,10 @@ import re
 import site
 import sys
 import sysconfig
+import tempfile
+
+# tempfile.mkdtemp's folders: "tmp" and eight random letters, digits or underscores, in the temporary folder.
+TEMPORARY_FOLDER = re.compile(re.escape(tempfile.gettempdir()) + r"/tmp[a-z0-9_]{8}(?![\w-])")
 
 
 def stable_names(root: str) -> dict[str, str]:
@@ -27,6 +32,7 @@ def stable_names(root: str) -> dict[str, str]:
 
 def without_machine_paths(text: str, names: dict[str, str]) -> str:
     """`text` with every folder of `names` replaced, longest first; the project's files become relative."""
+    text = TEMPORARY_FOLDER.sub("/tmp/…", text)
     folders = "|".join(re.escape(folder) for folder in sorted(names, key=len, reverse=True))
 
     def stable(match: re.Match) -> str:

@@ -5,7 +5,6 @@ import logging
 
 import pytorch_lightning as pl
 import torch
-import torch.distributed as dist
 from torchmetrics.functional import accuracy
 
 from snippets.steps.data.lightning import BATCH_SIZE, SEED, MNISTDataModule
@@ -48,8 +47,7 @@ class LitDDP(LitMNIST):
 
     def on_train_end(self):
         weights = torch.cat([p.detach().flatten() for p in self.parameters()])
-        rank0_weights = weights.clone()
-        dist.broadcast(rank0_weights, src=0)  # rank 0의 가중치를 모든 rank에게 보내요
+        rank0_weights = self.trainer.strategy.broadcast(weights, src=0)  # rank 0의 가중치를 모든 rank가 받아요
         gap = (weights - rank0_weights).abs().max().item()
         self.print_in_rank_order(f"rank 0과의 가중치 차이(가장 큰 값): {gap}")
 

@@ -5,7 +5,7 @@ from functools import cache
 from itertools import islice
 
 import torch
-from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
+from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from snippets.steps.data.pytorch import BATCH_SIZE, SEED, build_dataloaders
 
@@ -26,14 +26,32 @@ def small_sets():
     return as_tensors(train_images), as_tensors(val_loader.dataset)
 
 
+class EpochSampler(Sampler):
+    """시드와 에폭 번호만으로 섞는 순서를 정하는 샘플러예요. 에폭마다 set_epoch(에폭 번호)를 불러 줘야 해요."""
+
+    def __init__(self, dataset, seed):
+        self.size = len(dataset)
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __len__(self):
+        return self.size
+
+    def __iter__(self):
+        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        return iter(torch.randperm(self.size, generator=generator).tolist())
+
+
 def small_loaders(resumable=False):
     """small_sets로 만든 새 데이터로더 한 쌍이에요. 훈련 데이터로더는 1단계처럼 시드를 준 생성기로 섞어요."""
     train_set, val_set = small_sets()
     val_loader = DataLoader(val_set, batch_size=BATCH_SIZE)
     if resumable:
-        # 섞는 순서가 시드와 에폭 번호만으로 정해져요(set_epoch). 이어서 훈련해도 순서가 끊기지 않아요.
-        sampler = DistributedSampler(train_set, num_replicas=1, rank=0, shuffle=True, seed=SEED)
-        return DataLoader(train_set, batch_size=BATCH_SIZE, sampler=sampler), val_loader
+        # 섞는 순서가 시드와 에폭 번호만으로 정해져요. 이어서 훈련해도 순서가 끊기지 않아요.
+        return DataLoader(train_set, batch_size=BATCH_SIZE, sampler=EpochSampler(train_set, SEED)), val_loader
     generator = torch.Generator().manual_seed(SEED)
     return DataLoader(train_set, batch_size=BATCH_SIZE, shuffle=True, generator=generator), val_loader
 

@@ -2,7 +2,6 @@
 
 if __name__ == "__main__":
     # --8<-- [start:setup]
-    import contextlib
     import tempfile
     from pathlib import Path
 
@@ -24,18 +23,23 @@ if __name__ == "__main__":
     # --8<-- [end:setup]
 
     # --8<-- [start:resume]
+    from pytorch_lightning.callbacks import ModelCheckpoint
+
+    def saving_trainer(max_epochs, folder):
+        # save_last=True: 에폭이 끝날 때마다 가장 최근 상태를 last.ckpt에 덮어써요
+        checkpoints = [ModelCheckpoint(save_last=True)]
+        return make_trainer(
+            max_epochs=max_epochs, callbacks=checkpoints, enable_checkpointing=True, default_root_dir=folder
+        )
+
     train_loader, val_loader = small_loaders(resumable=True)
-    # 임시 폴더 안으로 들어가 상대 경로 "."에 저장해요. 출력에 빌드마다 다른 임시 경로가 찍히지 않아요.
-    with tempfile.TemporaryDirectory() as temporary, contextlib.chdir(temporary):
-        folder = "."
+    with tempfile.TemporaryDirectory() as folder:
         torch.manual_seed(SEED)
-        trainer = make_trainer(max_epochs=2, enable_checkpointing=True, default_root_dir=folder)
+        trainer = saving_trainer(max_epochs=2, folder=folder)
         trainer.fit(LitMNIST(), train_loader, val_loader)  # 2 에폭 뒤에 멈췄다고 쳐요
-        path = Path(trainer.checkpoint_callback.best_model_path)  # 마지막으로 저장한 체크포인트
-        print(f"--- {path.name}에서 이어서 훈련해요 ---")
-        trainer = make_trainer(max_epochs=3, enable_checkpointing=True, default_root_dir=folder)
+        print(f"--- {Path(trainer.checkpoint_callback.last_model_path).name}에서 이어서 훈련해요 ---")
         resumed = LitMNIST()
-        trainer.fit(resumed, train_loader, val_loader, ckpt_path=path)
+        saving_trainer(max_epochs=3, folder=folder).fit(resumed, train_loader, val_loader, ckpt_path="last")
     # --8<-- [end:resume]
 
     # --8<-- [start:resume-check]

@@ -4,9 +4,7 @@
 import itertools
 import time
 
-import torch
-
-from snippets.summary.clocks import PhaseClock
+from snippets.summary.clocks import PhaseClock, wait_for_gpu
 
 
 class StepLoader:
@@ -24,6 +22,7 @@ class StepLoader:
         self.pass_starts.append(mark)
         for batch in itertools.islice(self.loader, self.batches):
             yield batch  # 반복문은 이 배치로 스텝을 마친 뒤에 다음 배치를 받으러 와요
+            wait_for_gpu()
             now = time.perf_counter()
             self.step_seconds.append(now - mark)
             mark = now
@@ -43,10 +42,8 @@ class StepClock(PhaseClock):
         self.epoch_start = self.mark
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
-        if pl_module.device.type == "cuda":
-            torch.cuda.synchronize(pl_module.device)  # GPU가 이 스텝을 다 마칠 때까지 기다려요
         before = self.train_seconds
-        super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
+        super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)  # GPU를 기다린 뒤에 더해요
         self.step_seconds.append(self.train_seconds - before)
 
     def on_train_epoch_end(self, trainer, pl_module):  # Lightning은 에폭의 검증을 마친 뒤에 이 훅을 불러요

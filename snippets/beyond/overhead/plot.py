@@ -10,7 +10,7 @@ COLORS = ["#ee4c2c", "#792ee5"]  # PyTorch, Lightning: 두 도구의 로고 색
 
 
 def plot_overhead(results):
-    """measure()의 결과를 그려요. 칸마다 두 코드의 중앙값 막대와, 제목 아래에 몫을 적어요."""
+    """measure()의 결과를 그려요. 칸마다 두 코드의 중앙값 막대와, 제목 아래에 비율을 적어요."""
     use_korean_font()
     figure, axes = plt.subplots(len(results), 3, figsize=(8, 3.8 * len(results)), squeeze=False, layout="constrained")
     for row, (name, runs) in zip(axes, results.items(), strict=True):
@@ -19,7 +19,7 @@ def plot_overhead(results):
             bars = ax.bar(["PyTorch", "Lightning"], [mine, theirs], color=COLORS)
             ax.bar_label(bars, fmt="%.3g")
             ax.margins(y=0.2)  # 막대 위의 숫자가 들어갈 자리
-            ax.set_title(f"{name}\n{label}\n몫 {share:+.1%}", fontsize=11)
+            ax.set_title(f"{name}\n{label}\n비율 {share:+.1%}", fontsize=11)
     figure.suptitle("PyTorch 코드와 Lightning 코드의 시간 (이번 빌드의 중앙값)")
     return figure
 

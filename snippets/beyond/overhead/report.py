@@ -37,7 +37,7 @@ ROWS = [  # (Samples의 이름, 단위에 곱할 수, 줄 이름)
 
 
 def overhead_rows(pytorch, lightning):
-    """(PyTorch, Lightning, 차이, 몫, 줄 이름) 줄들이에요. 몫은 Lightning 코드의 시간 가운데 차이의 비율이에요."""
+    """(PyTorch, Lightning, 차이, 비율, 줄 이름) 줄들이에요. 비율은 Lightning 코드의 시간 가운데 차이의 비율이에요."""
     mine, theirs = pytorch.medians(), lightning.medians()
     rows = []
     for name, scale, label in ROWS:
@@ -48,12 +48,21 @@ def overhead_rows(pytorch, lightning):
 
 def print_overhead(name, model, pytorch, lightning):
     print(f"{name} (파라미터 {parameter_count(model):,}개)")
-    print(f"{'PyTorch':>9}{'Lightning':>11}     차이       몫  단계(중앙값)")
+    print(f"{'PyTorch':>9}{'Lightning':>11}     차이     비율  단계(중앙값)")
     for mine, theirs, difference, share, label in overhead_rows(pytorch, lightning):
         print(f"{mine:>9.3f}{theirs:>11.3f}{difference:>+9.3f}{share:>+9.1%}  {label}")
     print(f"{'-':>9}{lightning.medians()['sanity']:>11.3f}{'':18}  그중 sanity check (초)")
     extra = lightning.medians()["startup"] - pytorch.medians()["startup"]
     print(f"시작에 더 든 시간은 PyTorch 코드의 훈련 스텝 {extra / pytorch.medians()['step']:.0f}번만큼이에요.")
+
+
+def print_step_scaling(results):
+    """두 모델의 훈련 스텝 줄을 견줘요. 넓은 모델에서 스텝 시간은 몇 배가 되고, 차이는 얼마가 되나요?"""
+    small, wide = (overhead_rows(runs["PyTorch"], runs["Lightning"])[-1] for runs in results.values())
+    print(
+        f"넓은 모델에서 PyTorch 코드의 스텝은 {wide[0] / small[0]:.1f}배로 길어지고, "
+        f"스텝마다의 차이는 {small[2]:+.3f}밀리초에서 {wide[2]:+.3f}밀리초가 돼요."
+    )
 
 
 # --8<-- [end:report]
@@ -72,7 +81,17 @@ if __name__ == "__main__":
     for name, (make_model, _) in MODELS.items():
         print()
         print_overhead(name, make_model(), results[name]["PyTorch"], results[name]["Lightning"])
+    print()
+    print_step_scaling(results)
     # --8<-- [end:run]
+
+    # --8<-- [start:import_time]
+    from snippets.beyond.overhead.imports import print_imports, time_imports
+
+    guide = results["이 가이드의 MLP"]
+    startup_difference = guide["Lightning"].medians()["startup"] - guide["PyTorch"].medians()["startup"]
+    print_imports(time_imports(), startup_difference)
+    # --8<-- [end:import_time]
 
     # --8<-- [start:plot]
     import matplotlib.pyplot as plt

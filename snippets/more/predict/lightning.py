@@ -48,4 +48,5 @@ if __name__ == "__main__":
         logits = model(images.to(model.device))
     print(f"model(images) -> {tuple(logits.shape)}")
     print(f"trainer.predict와 같은 예측인가요? {torch.equal(logits.argmax(dim=1).cpu(), predicted)}")
+    model.train()  # fit은 훈련 모드로 바꿔 주지 않아요. 다시 훈련하려면 직접 돌려놓아요
     # --8<-- [end:direct]

@@ -6,10 +6,12 @@ import torch
 
 def predict(model, images):
     """이미지 배치 -> (예측한 숫자, 숫자마다의 확률)."""
+    was_training = model.training
     model.eval()  # 평가 모드
     device = next(model.parameters()).device
     with torch.inference_mode():  # 가중치를 바꾸지 않으니 기울기를 기록하지 않아요
         logits = model(images.to(device))  # 숫자마다 점수 10개
+    model.train(was_training)  # 원래 모드로 돌려놓아요. 이 모델로 다시 훈련해도 안전해요
     probabilities = torch.softmax(logits, dim=1)  # 점수 -> 합이 1인 확률
     return probabilities.argmax(dim=1).cpu(), probabilities.cpu()
 

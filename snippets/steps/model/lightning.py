@@ -60,5 +60,5 @@ if __name__ == "__main__":
     model = LitMNIST()
     summary = ModelSummary(model)
     print(summary)
-    print(f"학습할 파라미터 수: {summary.trainable_parameters:,}")
+    print(f"훈련할 파라미터 수: {summary.trainable_parameters:,}")
     # --8<-- [end:inspect]

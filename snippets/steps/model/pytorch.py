@@ -31,7 +31,7 @@ if __name__ == "__main__":
     torch.manual_seed(SEED)
     model = SimpleNN()
     print(model)
-    print(f"학습할 파라미터 수: {sum(p.numel() for p in model.parameters()):,}")
+    print(f"훈련할 파라미터 수: {sum(p.numel() for p in model.parameters()):,}")
     scores = model(torch.zeros(2, 1, 28, 28))  # model(x)가 forward(x)를 불러요
     print(f"가짜 배치 (2, 1, 28, 28) -> 출력 {tuple(scores.shape)}")
     print("첫 이미지의 점수 10개:", [round(score, 2) for score in scores[0].tolist()])
