@@ -81,7 +81,8 @@ def test_run_page_shows_lightning_as_a_terminal_leaves_it(site):
     assert result.startswith("Seed set to 42\n" + devices), "one device rule: CUDA if there is one, else the CPU"
     # The summary table's columns and rows that the page explains one by one.
     assert re.search(r"^ +\| Name +\| Type +\| Params +\| Mode +\| FLOPs$", result, re.M)
-    assert re.search(r"^2 \| loss_fn +\| CrossEntropyLoss \| 0 +\| train \| 0$", result, re.M)
+    assert re.search(r"^2 \| loss_fn +\| CrossEntropyLoss +\| 0 +\| train \| 0$", result, re.M)
+    assert re.search(r"^3 \| val_acc +\| MulticlassAccuracy \| 0 +\| train \| 0$", result, re.M)
     assert re.search(r"^0 +Total Flops$", result, re.M)
     assert "109 K     Total params" in result
     bars = EPOCH_BAR.findall(result)

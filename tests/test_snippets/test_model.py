@@ -109,8 +109,8 @@ def test_lightning_summary_counts_the_modules_the_model_page_explains():
     from pytorch_lightning.utilities.model_summary import ModelSummary
 
     summary = ModelSummary(seeded(LitMNIST))
-    assert summary.layer_names == ["flatten", "layers", "loss_fn"]
-    assert summary.total_training_modes == {"train": 8, "eval": 0}  # every module below LitMNIST itself
+    assert summary.layer_names == ["flatten", "layers", "loss_fn", "val_acc"]
+    assert summary.total_training_modes == {"train": 9, "eval": 0}  # every module below LitMNIST itself
     assert summary.total_flops == 0, "FLOPs are counted only with an example_input_array"
     assert summary.model_size == pytest.approx(109_386 * 4 / 1e6)  # float32: 4 bytes a parameter
 

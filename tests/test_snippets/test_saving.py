@@ -9,6 +9,7 @@ import torch
 
 from snippets.more.saving.lightning import describe_checkpoint
 from snippets.more.saving.pytorch import describe_state_dict
+from snippets.steps.model.lightning import LEARNING_RATE, LitMNIST
 from snippets.steps.model.pytorch import SimpleNN
 from tests.test_snippets.main_runs import printed_lines, run_main
 
@@ -31,6 +32,8 @@ CHECKPOINT_KEYS = [
     "callbacks",
     "optimizer_states",
     "lr_schedulers",
+    "hparams_name",
+    "hyper_parameters",
 ]
 
 
@@ -87,9 +90,34 @@ def test_lightning_checkpoint_holds_the_training_state(lit_run):
     assert checkpoint["pytorch-lightning_version"] == pl.__version__
     assert {name: tuple(tensor.shape) for name, tensor in checkpoint["state_dict"].items()} == SHAPES
     assert len(checkpoint["optimizer_states"]) == 1
-    assert "hyper_parameters" not in checkpoint  # LitMNIST takes no arguments: nothing to save
-    printed_keys = [line.split()[0] for line in printed_lines(lit_run, after="lit_mnist.ckpt: ")[1:9]]
-    assert printed_keys == CHECKPOINT_KEYS
+    assert checkpoint["hyper_parameters"] == {"lr": LEARNING_RATE}  # save_hyperparameters in LitMNIST.__init__
+    lines = printed_lines(lit_run, after="lit_mnist.ckpt: ")
+    assert [line.split()[0] for line in lines[1:11]] == CHECKPOINT_KEYS
+    assert lines[11].startswith("state_dict.pt: ")
+    assert lines[12] == "Adam이 파라미터마다 기억하는 값: exp_avg, exp_avg_sq, step"
+
+
+def test_the_checkpoint_is_about_three_times_the_state_dict(lit_run):
+    """Adam keeps two tensors the shape of each parameter: weights + 2 x weights, plus small bookkeeping."""
+    lines = printed_lines(lit_run, after="lit_mnist.ckpt: ")
+
+    def size(line):
+        return int(line.split(": ")[1].split()[0].replace(",", ""))
+
+    ratio = size(lines[0]) / size(lines[11])
+    assert 2.9 < ratio < 3.1
+    assert lines[11].endswith(f"체크포인트는 그 {ratio:.1f}배예요")
+
+
+def test_a_checkpoint_with_another_learning_rate_loads_without_arguments(tmp_path):
+    model = LitMNIST(lr=0.01)
+    trainer = pl.Trainer(logger=False, enable_checkpointing=False, enable_progress_bar=False, max_epochs=0)
+    trainer.strategy.connect(model)
+    path = tmp_path / "model.ckpt"
+    trainer.save_checkpoint(path)
+    restored = LitMNIST.load_from_checkpoint(path, weights_only=True)
+    assert restored.hparams.lr == 0.01
+    assert restored.configure_optimizers().param_groups[0]["lr"] == 0.01
 
 
 def test_lightning_reload_gives_identical_scores(lit_run):

@@ -5,7 +5,6 @@ import logging
 
 import pytorch_lightning as pl
 import torch
-from torchmetrics.functional import accuracy
 
 from snippets.steps.data.lightning import BATCH_SIZE, SEED, MNISTDataModule
 from snippets.steps.model.lightning import LitMNIST
@@ -37,8 +36,8 @@ class LitDDP(LitMNIST):
         outputs = self(images)
         # sync_dist=True: 에폭이 끝날 때 모든 rank의 값을 모아(all-reduce) 전체의 평균을 내요
         self.log("val_loss", self.loss_fn(outputs, labels), prog_bar=True, sync_dist=True)
-        acc = accuracy(outputs, labels, task="multiclass", num_classes=10)
-        self.log("val_acc", acc, prog_bar=True, sync_dist=True)
+        self.val_acc(outputs, labels)
+        self.log("val_acc", self.val_acc, prog_bar=True)  # 지표 객체는 sync_dist 없이도 모든 rank의 수를 모아요
 
     def on_train_epoch_end(self):
         metrics = self.trainer.callback_metrics

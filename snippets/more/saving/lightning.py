@@ -47,6 +47,13 @@ if __name__ == "__main__":
         checkpoint = torch.load(path, map_location=model.device, weights_only=True)
         describe_checkpoint(checkpoint)
 
+        weights_path = Path(folder) / "state_dict.pt"  # 견주어 보려고 state_dict만 따로 저장해요
+        torch.save(model.state_dict(), weights_path)
+        ratio = path.stat().st_size / weights_path.stat().st_size
+        print(f"{weights_path.name}: {weights_path.stat().st_size:,} 바이트, 체크포인트는 그 {ratio:.1f}배예요")
+        adam_state = checkpoint["optimizer_states"][0]["state"][0]  # 첫 파라미터에 대해 Adam이 기억하는 것
+        print(f"Adam이 파라미터마다 기억하는 값: {', '.join(sorted(adam_state))}")
+
         restored = LitMNIST.load_from_checkpoint(path, map_location=model.device, weights_only=True)
 
     model.eval()

@@ -2,20 +2,25 @@
 
 # --8<-- [start:hooks]
 from torch.utils.data import DataLoader
-from torchmetrics.functional import accuracy
+from torchmetrics.classification import MulticlassAccuracy
 from torchvision import datasets
 
 from snippets.dataset.mnist_files import mnist_root
 from snippets.steps.data.lightning import MNISTDataModule
-from snippets.steps.model.lightning import LitMNIST
+from snippets.steps.model.lightning import LEARNING_RATE, LitMNIST
 
 
 class LitMNISTWithTest(LitMNIST):
+    def __init__(self, lr=LEARNING_RATE):
+        super().__init__(lr)
+        self.test_acc = MulticlassAccuracy(num_classes=10, average="micro")  # 검증과 섞이지 않게 따로 모아요
+
     def test_step(self, batch, batch_idx):
         images, labels = batch
         outputs = self(images)
         self.log("test_loss", self.loss_fn(outputs, labels))
-        self.log("test_acc", accuracy(outputs, labels, task="multiclass", num_classes=10))
+        self.test_acc(outputs, labels)
+        self.log("test_acc", self.test_acc)
 
 
 class MNISTDataModuleWithTest(MNISTDataModule):

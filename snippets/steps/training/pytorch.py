@@ -20,9 +20,9 @@ def train_one_epoch(model, loader, loss_fn, optimizer, device):
         loss = loss_fn(model(images), labels)  # 순전파와 손실
         loss.backward()  # 역전파: 기울기 계산
         optimizer.step()  # 가중치 갱신
-        total_loss += loss.item() * len(labels)
+        total_loss += loss.detach() * len(labels)  # 텐서로 더해 둬요(.item()은 GPU를 기다리게 해요)
         total_count += len(labels)
-    return total_loss / total_count
+    return total_loss.item() / total_count  # 에폭이 끝날 때 한 번만 파이썬 숫자로 바꿔요
 
 
 def evaluate(model, loader, loss_fn, device):
@@ -32,10 +32,10 @@ def evaluate(model, loader, loss_fn, device):
         for images, labels in loader:
             images, labels = images.to(device), labels.to(device)
             outputs = model(images)
-            total_loss += loss_fn(outputs, labels).item() * len(labels)
-            correct += (outputs.argmax(dim=1) == labels).sum().item()
+            total_loss += loss_fn(outputs, labels) * len(labels)
+            correct += (outputs.argmax(dim=1) == labels).sum()
             total_count += len(labels)
-    return total_loss / total_count, correct / total_count
+    return total_loss.item() / total_count, correct.item() / total_count
 
 
 def pick_device():
