@@ -43,6 +43,8 @@ QUERIES = [
     Query("저장하기", "more/saving/", NOUN_VERB),
     Query("추론에", "more/predict/", NOUN_PARTICLE),
     Query("테스트를", "more/testing/", NOUN_PARTICLE),
+    Query("스케줄러", "more/schedulers/", NOUN),
+    Query("스케줄러를", "more/schedulers/", NOUN_PARTICLE),
     Query("훅", "more/hooks/", NOUN),
     Query("훅이", "more/hooks/", NOUN_PARTICLE),
     Query("훅을", "more/hooks/", NOUN_PARTICLE),
@@ -65,6 +67,7 @@ QUERIES = [
     Query("교차 엔트로피", "steps/training/", OTHER_SPELLING),
     Query("크로스 엔트로피", "steps/training/", OTHER_SPELLING),
     Query("하이퍼파라미터", "more/saving/", OTHER_SPELLING),
+    Query("스케쥴러", "more/schedulers/", OTHER_SPELLING),
 ]
 
 # A noun, the page about it and the noun with particles: every form must give the same results as the noun.
