@@ -69,7 +69,7 @@ def on_cpu() -> bool:
 
 def test_both_files_use_the_same_schedule_and_the_guides_learning_rate():
     assert (torch_file.STEP_SIZE, torch_file.GAMMA) == (lit_file.STEP_SIZE, lit_file.GAMMA) == (2, 0.5)
-    assert training_file.LEARNING_RATE == model_file.LEARNING_RATE == lit_file.LEARNING_RATE
+    assert training_file.LEARNING_RATE == model_file.LEARNING_RATE == lit_file.LitMNISTWithScheduler().hparams.lr
     assert EXPECTED_LRS == [0.001, 0.001, 0.0005, 0.0005, 0.00025]  # halving is exact in binary
 
 
@@ -267,7 +267,7 @@ class WithPlateau(LitMNISTWithScheduler):
     monitor = None
 
     def configure_optimizers(self):
-        optimizer = torch.optim.Adam(self.parameters(), lr=lit_file.LEARNING_RATE)
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
         config = {"scheduler": torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0, factor=0.5)}
         if self.monitor:
             config["monitor"] = self.monitor

@@ -4,7 +4,7 @@
 import pytorch_lightning as pl
 import torch
 
-from snippets.steps.model.lightning import LEARNING_RATE, LitMNIST
+from snippets.steps.model.lightning import LitMNIST
 from snippets.steps.run.lightning import EPOCHS, pick_accelerator
 
 STEP_SIZE = 2  # 2 에폭마다
@@ -13,7 +13,7 @@ GAMMA = 0.5  # 학습률에 0.5를 곱해요
 
 class LitMNISTWithScheduler(LitMNIST):
     def configure_optimizers(self):
-        optimizer = torch.optim.Adam(self.parameters(), lr=LEARNING_RATE)
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)  # 2단계의 lr 인자
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=STEP_SIZE, gamma=GAMMA)
         return {
             "optimizer": optimizer,
