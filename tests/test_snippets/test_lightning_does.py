@@ -17,7 +17,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-from snippets.beyond.lightning_does import curve, data, line_counts, trainer
+from snippets.beyond.lightning_does import curve, data, line_counts, modes, trainer
 from snippets.steps.model.lightning import LitMNIST
 from snippets.steps.model.pytorch import SimpleNN
 from tests.test_snippets.main_runs import REPO_ROOT, printed_lines, run_main
@@ -29,9 +29,11 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:You requested to overfit:UserWarning"),
     # The resume section's second Trainer saves into the first one's folder on purpose (the page explains it).
     pytest.mark.filterwarnings("ignore:Checkpoint directory .* exists and is not empty:UserWarning"),
+    # The modes section hands fit a model in eval mode on purpose, to show this warning.
+    pytest.mark.filterwarnings(r"ignore:Found \d+ module\(s\) in eval mode:UserWarning"),
 ]
 
-PAGE = REPO_ROOT / "docs" / "beyond" / "lightning-does.md"
+PAGES = [REPO_ROOT / "docs" / "beyond" / name for name in ("lightning-does.md", "lightning-does-more.md")]
 TRAINING_LOOP = REPO_ROOT / "snippets" / "steps" / "training" / "pytorch.py"
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (?:train_loss=\S+, )?val_loss=(\d+\.\d{4}), val_acc=(\d+\.\d{4})$")
 RESUME_LINE = re.compile(r"^--- (\S+)에서 이어서 훈련해요 ---$")
@@ -98,7 +100,7 @@ def lines_between(run, first, last):
 
 
 def test_both_files_have_every_feature_and_its_blocks_on_the_page():
-    page = PAGE.read_text(encoding="utf-8")
+    page = "".join(path.read_text(encoding="utf-8") for path in PAGES)
     for name in line_counts.FEATURES:
         for code in ("pytorch", "lightning"):
             assert f'"snippets/beyond/lightning_does/{code}.py:{name}"' in page, (code, name)
@@ -495,7 +497,7 @@ def test_code_lines_skip_blank_and_comment_lines(tmp_path):
 
 
 def test_the_opening_table_quotes_the_training_loop_line_for_line():
-    page = PAGE.read_text(encoding="utf-8")
+    page = "".join(path.read_text(encoding="utf-8") for path in PAGES)
     table = page.split("## 직접 쓴 반복문의 줄마다", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     loop = TRAINING_LOOP.read_text(encoding="utf-8")
@@ -503,3 +505,44 @@ def test_the_opening_table_quotes_the_training_loop_line_for_line():
     for row in rows:
         quoted = re.match(r"\| `(.+?)` \|", row)[1]
         assert quoted in loop, quoted
+
+
+# --- forgetting the mode -------------------------------------------------------------------------------------------
+
+
+def test_dropout_models_add_only_the_dropout():
+    torch.manual_seed(0)
+    plain = modes.DropoutNN()
+    torch.manual_seed(0)
+    lit = modes.LitDropoutMNIST()
+    assert data.same_weights(plain, lit), "same layers, same seed, same weights"
+    images = torch.rand(4, 1, 28, 28)
+    plain.eval()
+    lit.eval()
+    assert torch.equal(plain(images), lit(images))
+    plain.train()
+    assert not torch.equal(plain(images), plain(images)), "in training mode each pass drops other pixels"
+
+
+def test_accuracy_as_is_keeps_the_mode():
+    model = modes.DropoutNN()
+    _, val_loader = data.small_loaders()
+    model.train()
+    modes.accuracy_as_is(model, val_loader)
+    assert model.training
+    model.eval()
+    first = modes.accuracy_as_is(model, val_loader)
+    assert not model.training and modes.accuracy_as_is(model, val_loader) == first
+
+
+def test_the_modes_page_shows_forgetting_eval_and_fit_keeping_eval(tmp_path_factory):
+    run = run_main("snippets.beyond.lightning_does.modes", tmp_path_factory)
+    forgot, remembered = run.namespace["forgot"], run.namespace["remembered"]
+    assert len(set(remembered)) == 1, "eval mode: the same every time"
+    assert len(set(forgot)) > 1, "train mode: Dropout draws new pixels each pass"
+    assert sum(forgot) / len(forgot) < remembered[0], "dropping pixels at evaluation costs accuracy"
+    lines = printed_lines(run)
+    assert lines[0] == "훈련 모드로 세 번 잰 검증 정확도: " + ", ".join(f"{value:.4f}" for value in forgot)
+    assert lines[1] == "평가 모드로 세 번 잰 검증 정확도: " + ", ".join(f"{value:.4f}" for value in remembered)
+    assert not run.namespace["lit_model"].dropout.training, "fit warns but does not call model.train()"
+    assert lines[-1] == "fit이 끝난 뒤 Dropout이 훈련 모드인가요? False"
