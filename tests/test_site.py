@@ -120,9 +120,9 @@ def test_summary_reports_this_builds_numbers_from_both_codes(site):
     assert devices[1] == devices[2] == ("cuda:0" if torch.cuda.is_available() else "cpu"), "the same device"
     table = dict(re.findall(r"^(PyTorch|Lightning) +([\d.]+ +[\d.]+)$", result, re.M))
     assert table["PyTorch"].split() == table["Lightning"].split()
-    difference = float(re.search(r"^두 모델 가중치의 최대 차이: (\S+)$", result, re.M)[1])
+    difference = float(re.search(r"^두 모델 파라미터의 최대 차이: (\S+)$", result, re.M)[1])
     if devices[1] == "cpu":
-        assert result.rstrip().endswith("두 모델 가중치의 최대 차이: 0.0")
+        assert result.rstrip().endswith("두 모델 파라미터의 최대 차이: 0.0")
     assert difference <= 1e-6
 
     val_loss, val_acc = table["PyTorch"].split()

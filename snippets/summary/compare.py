@@ -119,7 +119,7 @@ if __name__ == "__main__":
     print(f"{'':10}{'val_loss':>10}{'val_acc':>10}")
     for name, run in [("PyTorch", torch_run), ("Lightning", lit_run)]:
         print(f"{name:10}{run.metrics['val_loss']:>10.4f}{run.metrics['val_acc']:>10.4f}")
-    print(f"두 모델 가중치의 최대 차이: {max_weight_difference(torch_run.model, lit_run.model)}")
+    print(f"두 모델 파라미터의 최대 차이: {max_weight_difference(torch_run.model, lit_run.model)}")
     # --8<-- [end:results]
 
     # --8<-- [start:timings]

@@ -61,7 +61,7 @@ TORCH_EPOCH = re.compile(
 )
 LIT_SHARD = re.compile(r"^\[rank (\d)\] (\w+): 훈련 이미지 ([\d,]+)장, 처음 인덱스 (\[[\d, ]+\])$")
 LIT_EPOCH = re.compile(r"^\[rank (\d)\] Epoch (\d+): val_loss=(\d\.\d{4}), val_acc=(\d\.\d{4})$")
-LIT_GAP = re.compile(r"^\[rank (\d)\] rank 0과의 가중치 차이\(가장 큰 값\): (\S+)$")
+LIT_GAP = re.compile(r"^\[rank (\d)\] rank 0과의 파라미터 차이\(가장 큰 값\): (\S+)$")
 
 
 @contextlib.contextmanager
@@ -229,7 +229,7 @@ def test_both_ranks_end_with_identical_weights(torch_run):
     assert list(rank0) == list(SimpleNN().state_dict())
     for name in rank0:
         assert torch.equal(rank0[name], rank1[name]), name
-    assert "두 rank의 가중치 차이(가장 큰 값): 0.0" in printed_lines(torch_run.main)
+    assert "두 rank의 파라미터 차이(가장 큰 값): 0.0" in printed_lines(torch_run.main)
 
 
 def test_ddp_is_the_split_batch_step_to_the_last_bit(torch_run):
@@ -256,7 +256,7 @@ def test_close_to_one_process_with_the_same_global_batches(torch_run):
     rank0, rank1 = (ast.literal_eval(m.group(4)) for m in map(SHARD_LINE.match, torch_run.lines) if m)
     interleaved = [index for pair in zip(rank0, rank1, strict=True) for index in pair]
     assert ast.literal_eval(first) == interleaved[:6], "one process's batch of 32 is the two ranks' 16 each"
-    assert re.fullmatch(r"프로세스 하나로 훈련한 가중치와의 차이\(가장 큰 값\): \d\.\de[-+]\d\d", lines[-1])
+    assert re.fullmatch(r"프로세스 하나로 훈련한 파라미터와의 차이\(가장 큰 값\): \d\.\de[-+]\d\d", lines[-1])
 
 
 def test_the_tolerance_tells_a_different_batch_order_apart(torch_run):

@@ -95,7 +95,7 @@ def test_same_start_copies_the_initial_weights():
 
 
 def test_the_page_prints_the_start_difference(exact):
-    assert "훈련 전 두 모델 가중치의 최대 차이: 0" in exact.stdout.splitlines()
+    assert "훈련 전 두 모델 파라미터의 최대 차이: 0" in exact.stdout.splitlines()
 
 
 # --- one computation -------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_print_epochs_lays_out_one_row_per_epoch(capsys):
     b = History([1.0], [0.5, 0.125], [0.75, 0.5], [zeros, {"w": torch.tensor([-0.25, 0.5])}])
     print_epochs(a, b)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split() == ["에폭", "PyTorch", "Lightning", "PyTorch", "Lightning", "가중치", "최대", "차이"]
+    assert lines[1].split() == ["에폭", "PyTorch", "Lightning", "PyTorch", "Lightning", "파라미터", "최대", "차이"]
     assert table_rows("\n".join(lines)) == [
         ("1", "0.500000", "0.500000", "0.750000", "0.750000", "0"),
         ("2", "0.250000", "0.125000", "0.875000", "0.500000", "0.25"),

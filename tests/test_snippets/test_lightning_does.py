@@ -123,7 +123,7 @@ def test_nothing_is_left_behind(run):
 
 
 def test_resume_continues_from_the_saved_epoch(run):
-    lines = lines_between(run, RESUME_LINE.pattern, "가중치가 똑같은가요")
+    lines = lines_between(run, RESUME_LINE.pattern, "파라미터가 똑같은가요")
     resumed = [EPOCH_LINE.match(line) for line in lines[:1]]
     assert resumed[0] is not None and resumed[0][1] == "2", lines
     before = lines_between(run, "^검증 이미지", RESUME_LINE.pattern)
@@ -133,7 +133,7 @@ def test_resume_continues_from_the_saved_epoch(run):
 def test_resumed_run_matches_the_uninterrupted_one(run):
     resumed, straight = run.namespace["resumed"], run.namespace["straight"]
     assert data.same_weights(resumed, straight)
-    assert "이어서 훈련한 모델과 한 번에 훈련한 모델의 가중치가 똑같은가요? True" in printed_lines(run)
+    assert "이어서 훈련한 모델과 한 번에 훈련한 모델의 파라미터가 똑같은가요? True" in printed_lines(run)
 
 
 def test_lightning_resumes_from_last_ckpt(lit_run):
@@ -237,7 +237,7 @@ def expected_stop_epoch(val_losses, patience, min_delta):
 
 def test_early_stopping_stops_where_its_patience_says(run):
     namespace = run.namespace
-    lines = lines_between(run, "가중치가 똑같은가요", STOP_LINE.pattern)
+    lines = lines_between(run, "파라미터가 똑같은가요", STOP_LINE.pattern)
     *epochs, stop = lines
     history = [EPOCH_LINE.match(line) for line in epochs]
     val_losses = [float(match[2]) for match in history]
@@ -418,7 +418,7 @@ def test_overfit_batches_uses_the_first_batches_for_training_and_validation(tmp_
 
 def test_seeding_repeats_the_run(run):
     assert data.same_weights(run.namespace["first"], run.namespace["second"])
-    assert printed_lines(run)[-1] == "두 번 훈련한 모델의 가중치가 똑같은가요? True"
+    assert printed_lines(run)[-1] == "두 번 훈련한 모델의 파라미터가 똑같은가요? True"
     assert run.namespace["deterministic_after_run"], "deterministic=True / use_deterministic_algorithms(True)"
 
 

@@ -295,11 +295,11 @@ def test_the_comparison_prints_the_same_rates_and_weights(compare_run):
     assert [float(mine) for _, mine, _ in rows] == [float(theirs) for _, _, theirs in rows] == EXPECTED_LRS
     assert lines[EPOCHS + 1] == "에폭마다의 학습률이 같은가요? True"
     losses = re.fullmatch(r"마지막 에폭의 val_loss: PyTorch 코드 (\S+), Lightning 코드 (\S+)", lines[EPOCHS + 2])
-    difference = float(re.fullmatch(r"두 모델 가중치의 최대 차이: (\S+)", lines[EPOCHS + 3])[1])
+    difference = float(re.fullmatch(r"두 모델 파라미터의 최대 차이: (\S+)", lines[EPOCHS + 3])[1])
     assert len(lines) == EPOCHS + 4
     if on_cpu():
         assert losses[1] == losses[2]
-        assert lines[-1] == "두 모델 가중치의 최대 차이: 0.0"
+        assert lines[-1] == "두 모델 파라미터의 최대 차이: 0.0"
     assert difference <= 1e-6
 
 

@@ -48,7 +48,7 @@ class LitDDP(LitMNIST):
         weights = torch.cat([p.detach().flatten() for p in self.parameters()])
         rank0_weights = self.trainer.strategy.broadcast(weights, src=0)  # rank 0의 가중치를 모든 rank가 받아요
         gap = (weights - rank0_weights).abs().max().item()
-        self.print_in_rank_order(f"rank 0과의 가중치 차이(가장 큰 값): {gap}")
+        self.print_in_rank_order(f"rank 0과의 파라미터 차이(가장 큰 값): {gap}")
 
 
 def make_ddp_trainer(epochs=EPOCHS):

@@ -119,12 +119,12 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         mp.spawn(train_worker, args=(WORLD_SIZE, port, folder), nprocs=WORLD_SIZE)  # rank 0과 1을 시작해요
         weights = [torch.load(Path(folder) / f"rank{rank}.pt", weights_only=True) for rank in range(WORLD_SIZE)]
-    print(f"두 rank의 가중치 차이(가장 큰 값): {largest_difference(weights[0], weights[1])}")
+    print(f"두 rank의 파라미터 차이(가장 큰 값): {largest_difference(weights[0], weights[1])}")
     # --8<-- [end:spawn]
 
     # --8<-- [start:single]
     with tempfile.TemporaryDirectory() as folder:
         train_worker(0, 1, find_free_port(), folder)  # 이 프로세스 하나로: world_size=1, 배치 32장
         single = torch.load(Path(folder) / "rank0.pt", weights_only=True)
-    print(f"프로세스 하나로 훈련한 가중치와의 차이(가장 큰 값): {largest_difference(weights[0], single):.1e}")
+    print(f"프로세스 하나로 훈련한 파라미터와의 차이(가장 큰 값): {largest_difference(weights[0], single):.1e}")
     # --8<-- [end:single]

@@ -62,7 +62,7 @@ if __name__ == "__main__":
     # --8<-- [start:start]
     torch_model, lit_model = same_start()
     difference = max_difference(torch_model.state_dict(), lit_model.state_dict())
-    print(f"훈련 전 두 모델 가중치의 최대 차이: {difference:.6g}")
+    print(f"훈련 전 두 모델 파라미터의 최대 차이: {difference:.6g}")
     # --8<-- [end:start]
 
     # --8<-- [start:train]

@@ -120,7 +120,7 @@ def same_start():
 # --8<-- [start:table]
 def print_epochs(torch_history, lit_history):
     print(f"{'':6}{'val_loss':^22}{'val_acc':^22}")
-    print(f"{'에폭':<4}{'PyTorch':>11}{'Lightning':>11}{'PyTorch':>11}{'Lightning':>11}  가중치 최대 차이")
+    print(f"{'에폭':<4}{'PyTorch':>11}{'Lightning':>11}{'PyTorch':>11}{'Lightning':>11}  파라미터 최대 차이")
     rows = zip(
         torch_history.val_losses,
         lit_history.val_losses,

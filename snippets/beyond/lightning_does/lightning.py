@@ -46,7 +46,7 @@ if __name__ == "__main__":
     torch.manual_seed(SEED)
     straight = LitMNIST()
     make_trainer(max_epochs=3).fit(straight, train_loader, val_loader)
-    print(f"이어서 훈련한 모델과 한 번에 훈련한 모델의 가중치가 똑같은가요? {same_weights(resumed, straight)}")
+    print(f"이어서 훈련한 모델과 한 번에 훈련한 모델의 파라미터가 똑같은가요? {same_weights(resumed, straight)}")
     # --8<-- [end:resume-check]
 
     # --8<-- [start:early-stopping]
@@ -136,5 +136,5 @@ if __name__ == "__main__":
         return model
 
     first, second = one_run(), one_run()
-    print(f"두 번 훈련한 모델의 가중치가 똑같은가요? {same_weights(first, second)}")
+    print(f"두 번 훈련한 모델의 파라미터가 똑같은가요? {same_weights(first, second)}")
     # --8<-- [end:seed]

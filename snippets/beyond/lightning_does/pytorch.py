@@ -54,7 +54,7 @@ if __name__ == "__main__":
     torch.manual_seed(SEED)
     with tempfile.TemporaryDirectory() as folder:
         straight = fit_resumable(SimpleNN(), train_loader, val_loader, epochs=3, path=Path(folder) / "checkpoint.pt")
-    print(f"이어서 훈련한 모델과 한 번에 훈련한 모델의 가중치가 똑같은가요? {same_weights(resumed, straight)}")
+    print(f"이어서 훈련한 모델과 한 번에 훈련한 모델의 파라미터가 똑같은가요? {same_weights(resumed, straight)}")
     # --8<-- [end:resume-check]
 
     # --8<-- [start:early-stopping]
@@ -211,5 +211,5 @@ if __name__ == "__main__":
         return model
 
     first, second = one_run(), one_run()
-    print(f"두 번 훈련한 모델의 가중치가 똑같은가요? {same_weights(first, second)}")
+    print(f"두 번 훈련한 모델의 파라미터가 똑같은가요? {same_weights(first, second)}")
     # --8<-- [end:seed]

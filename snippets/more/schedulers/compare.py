@@ -53,7 +53,7 @@ if __name__ == "__main__":
     print(f"에폭마다의 학습률이 같은가요? {torch_lrs == lit_lrs}")
     torch_loss, lit_loss = torch_history[-1]["val_loss"], lit_history[-1]["val_loss"]
     print(f"마지막 에폭의 val_loss: PyTorch 코드 {torch_loss:.4f}, Lightning 코드 {lit_loss:.4f}")
-    print(f"두 모델 가중치의 최대 차이: {max_weight_difference(torch_model, lit_model)}")
+    print(f"두 모델 파라미터의 최대 차이: {max_weight_difference(torch_model, lit_model)}")
     # --8<-- [end:results]
 
     # --8<-- [start:figure]
