@@ -45,6 +45,8 @@ QUERIES = [
     Query("테스트를", "more/testing/", NOUN_PARTICLE),
     Query("스케줄러", "more/schedulers/", NOUN),
     Query("스케줄러를", "more/schedulers/", NOUN_PARTICLE),
+    Query("기울기 누적", "more/optimization/", NOUN),
+    Query("수동 최적화", "more/optimization/", NOUN),
     Query("훅", "more/hooks/", NOUN),
     Query("훅이", "more/hooks/", NOUN_PARTICLE),
     Query("훅을", "more/hooks/", NOUN_PARTICLE),
@@ -68,6 +70,7 @@ QUERIES = [
     Query("크로스 엔트로피", "steps/training/", OTHER_SPELLING),
     Query("하이퍼파라미터", "more/saving/", OTHER_SPELLING),
     Query("스케쥴러", "more/schedulers/", OTHER_SPELLING),
+    Query("그래디언트 누적", "more/optimization/", OTHER_SPELLING),
 ]
 
 # A noun, the page about it and the noun with particles: every form must give the same results as the noun.
