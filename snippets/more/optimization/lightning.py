@@ -15,7 +15,7 @@ class EpochLog(pl.Callback):
         self.history = []
 
     def on_train_epoch_start(self, trainer, pl_module):
-        self.steps_before = trainer.global_step  # global_step: 지금까지 옵티마이저가 스텝을 밟은 횟수
+        self.steps_before = trainer.global_step  # global_step: 지금까지 옵티마이저가 스텝을 한 횟수
 
     def on_train_epoch_end(self, trainer, pl_module):
         steps = trainer.global_step - self.steps_before
@@ -27,7 +27,7 @@ class EpochLog(pl.Callback):
 def make_trainer(callbacks=(), accumulate_grad_batches=1, epochs=EPOCHS):
     return pl.Trainer(
         max_epochs=epochs,
-        accumulate_grad_batches=accumulate_grad_batches,  # 기울기를 몇 배치 모아서 스텝을 밟을지
+        accumulate_grad_batches=accumulate_grad_batches,  # 기울기를 몇 배치 모아서 스텝을 하을지
         accelerator=pick_accelerator(),  # 4단계처럼 PyTorch 코드와 같은 장치를 골라요
         devices=1,
         callbacks=list(callbacks),
