@@ -47,6 +47,7 @@ QUERIES = [
     Query("스케줄러를", "more/schedulers/", NOUN_PARTICLE),
     Query("기울기 누적", "more/optimization/", NOUN),
     Query("수동 최적화", "more/optimization/", NOUN),
+    Query("Fabric", "more/fabric/", IDENTIFIER),
     Query("훅", "more/hooks/", NOUN),
     Query("훅이", "more/hooks/", NOUN_PARTICLE),
     Query("훅을", "more/hooks/", NOUN_PARTICLE),
@@ -71,6 +72,7 @@ QUERIES = [
     Query("하이퍼파라미터", "more/saving/", OTHER_SPELLING),
     Query("스케쥴러", "more/schedulers/", OTHER_SPELLING),
     Query("그래디언트 누적", "more/optimization/", OTHER_SPELLING),
+    Query("패브릭", "more/fabric/", OTHER_SPELLING),
 ]
 
 # A noun, the page about it and the noun with particles: every form must give the same results as the noun.
