@@ -193,10 +193,10 @@ def test_the_comparison_prints_both_loops_and_no_difference_on_cpu(compare_run):
     assert [EPOCH_LINE.match(line)[1] for line in torch_lines] == [str(epoch) for epoch in range(epochs)]
     assert [EPOCH_LINE.match(line)[1] for line in fabric_lines] == [str(epoch) for epoch in range(epochs)]
     assert len(lines) == 2 * epochs + 4
-    difference = float(re.fullmatch(r"두 모델 가중치의 최대 차이: (\S+)", lines[-1])[1])
+    difference = float(re.fullmatch(r"두 모델 파라미터의 최대 차이: (\S+)", lines[-1])[1])
     if on_cpu():
         assert torch_lines == fabric_lines
         assert lines[-2] == "에폭마다의 손실과 정확도가 같은가요? True"
-        assert lines[-1] == "두 모델 가중치의 최대 차이: 0.0"
+        assert lines[-1] == "두 모델 파라미터의 최대 차이: 0.0"
     assert difference <= 1e-5
     assert compare_run.left_files == ()

@@ -38,5 +38,5 @@ if __name__ == "__main__":
 
     # --8<-- [start:results]
     print(f"에폭마다의 손실과 정확도가 같은가요? {torch_history == fabric_history}")
-    print(f"두 모델 가중치의 최대 차이: {max_weight_difference(torch_model, fabric_model)}")
+    print(f"두 모델 파라미터의 최대 차이: {max_weight_difference(torch_model, fabric_model)}")
     # --8<-- [end:results]

@@ -54,7 +54,7 @@ if __name__ == "__main__":
     torch_model, torch_steps = train_pytorch(accumulate=ACCUMULATE)
     lit_model, lit_steps = train_lightning(LitMNIST, accumulate=ACCUMULATE)
     print(f"옵티마이저 스텝: PyTorch 코드 {torch_steps}번, Lightning 코드 {lit_steps}번")
-    print(f"두 모델 가중치의 최대 차이: {max_weight_difference(torch_model, lit_model)}")
+    print(f"두 모델 파라미터의 최대 차이: {max_weight_difference(torch_model, lit_model)}")
     # --8<-- [end:accumulate]
 
     # --8<-- [start:manual]
@@ -64,6 +64,6 @@ if __name__ == "__main__":
     auto_model, auto_steps = train_lightning(LitMNIST)  # 자동 최적화: 2단계의 LitMNIST 그대로
     plain_model, plain_steps = train_pytorch()  # 3단계의 PyTorch 반복문
     print(f"옵티마이저 스텝: 수동 {manual_steps}번, 자동 {auto_steps}번, PyTorch 코드 {plain_steps}번")
-    print(f"가중치의 최대 차이, 수동과 자동: {max_weight_difference(manual_model, auto_model)}")
-    print(f"가중치의 최대 차이, 수동과 PyTorch 코드: {max_weight_difference(manual_model, plain_model)}")
+    print(f"파라미터의 최대 차이, 수동과 자동: {max_weight_difference(manual_model, auto_model)}")
+    print(f"파라미터의 최대 차이, 수동과 PyTorch 코드: {max_weight_difference(manual_model, plain_model)}")
     # --8<-- [end:manual]
