@@ -27,7 +27,7 @@ class EpochLog(pl.Callback):
 def make_trainer(callbacks=(), accumulate_grad_batches=1, epochs=EPOCHS):
     return pl.Trainer(
         max_epochs=epochs,
-        accumulate_grad_batches=accumulate_grad_batches,  # 기울기를 몇 배치 모아서 스텝을 하을지
+        accumulate_grad_batches=accumulate_grad_batches,  # 기울기를 몇 배치 모아서 스텝을 할지
         accelerator=pick_accelerator(),  # 4단계처럼 PyTorch 코드와 같은 장치를 골라요
         devices=1,
         callbacks=list(callbacks),
