@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 import pytest
 from matplotlib import colors, pyplot
 
-from snippets.plotting import FONT_FILE, use_korean_font
+from snippets.plotting import find_font_file, use_korean_font
 from tests.sessions import run_blocks
 from tests.small_project import ExecReport
 from tests.test_build_failures import assert_fails, build, build_environment, output_of
@@ -289,15 +289,35 @@ def test_use_korean_font_registers_the_vendored_font_once_and_makes_it_the_defau
 
 
 def font_is_the_default(font_manager, rcParams) -> None:
-    assert FONT_FILE.is_file() and FONT_FILE.suffix == ".otf"
-    before = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == FONT_FILE]
+    font_file = find_font_file()
+    assert font_file == Path(__file__).resolve().parents[1] / "snippets" / "fonts" / "Pretendard-Regular.otf"
+    assert font_file.is_file()
+    before = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == font_file]
     assert use_korean_font() is None
     use_korean_font()
-    registered = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == FONT_FILE]
+    registered = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == font_file]
     assert len(registered) == 1 and len(before) <= 1
     assert rcParams["font.family"][0] == registered[0].name == "Pretendard"
     assert rcParams["axes.unicode_minus"] is False
-    assert Path(font_manager.findfont(registered[0].name)) == FONT_FILE
+    assert Path(font_manager.findfont(registered[0].name)) == font_file
+
+
+def test_the_font_is_found_from_a_subfolder_and_its_absence_is_said(tmp_path, monkeypatch, capsys):
+    """A notebook runs in notebooks/ (or on Colab, outside the repository), where snippets/ is not at hand."""
+    import matplotlib
+    from matplotlib import rcParams
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "notebooks")
+    assert find_font_file() == Path(__file__).resolve().parents[1] / "snippets" / "fonts" / "Pretendard-Regular.otf"
+    monkeypatch.chdir(tmp_path)
+    assert find_font_file() is None
+    with matplotlib.rc_context():
+        family = rcParams["font.family"]
+        use_korean_font()
+        assert rcParams["font.family"] == family
+    assert capsys.readouterr().out == (
+        "snippets/fonts/Pretendard-Regular.otf를 찾지 못했어요. 그림의 한글이 네모로 보일 수 있어요.\n"
+    )
 
 
 # The dark variant (tools/engine/dark_figures.py)
