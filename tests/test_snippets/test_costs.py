@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from snippets.beyond.costs.traces import broken_step, print_frames, raised_frames, where
+from snippets.beyond.costs.traces import broken_step, in_library, print_frames, raised_frames, where
 from tests.test_snippets.main_runs import printed_lines, run_main
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
@@ -23,11 +23,17 @@ def test_where_shortens_library_and_project_paths():
     assert where("/somewhere/else.py") == "else.py"
 
 
+def test_only_installed_packages_count_as_library():
+    assert in_library("/x/.venv/lib/python3.11/site-packages/torch/optim/adam.py")
+    assert not in_library("/home/me/guide/snippets/beyond/costs/traces.py")
+    assert not in_library("/tmp/ipykernel_123/4567.py"), "a notebook cell is your code too"
+
+
 def test_raised_frames_needs_the_error():
     def fails():
         return 1 // 0
 
-    assert raised_frames(fails) == [(where(__file__), "fails")]
+    assert raised_frames(fails) == [(where(__file__), "fails", False)]
     with pytest.raises(AssertionError, match="did not raise"):
         raised_frames(lambda: None)
 
@@ -46,7 +52,7 @@ def test_broken_step_is_the_mistake_the_page_describes():
 
 
 def test_print_frames_counts_the_library_frames(capsys):
-    print_frames("예", [("snippets/a.py", "f"), ("torch/b.py", "g")])
+    print_frames("예", [("snippets/a.py", "f", False), ("torch/b.py", "g", True)])
     assert capsys.readouterr().out.splitlines() == [
         "예: 칸 2개, 그 가운데 라이브러리 안이 1개",
         "  snippets/a.py · f",

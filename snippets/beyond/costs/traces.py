@@ -6,12 +6,12 @@ from pathlib import Path
 
 
 def raised_frames(run):
-    """run()이 일으킨 오류의 트레이스백에서 (파일, 함수) 칸들을 바깥에서 안쪽 순서로 돌려줘요."""
+    """run()이 일으킨 오류의 트레이스백에서 (파일, 함수, 라이브러리 안인가) 칸들을 바깥에서 안쪽 순서로 돌려줘요."""
     try:
         run()
     except ZeroDivisionError as error:
         frames = traceback.extract_tb(error.__traceback__)[1:]  # 맨 바깥의 run() 줄은 빼요
-        return [(where(frame.filename), frame.name) for frame in frames]
+        return [(where(frame.filename), frame.name, in_library(frame.filename)) for frame in frames]
     raise AssertionError("run() did not raise")
 
 
@@ -25,6 +25,11 @@ def where(filename):
     return Path(filename).name
 
 
+def in_library(filename):
+    """pip으로 설치한 패키지(site-packages)의 파일인가요?"""
+    return "site-packages" in Path(filename).parts
+
+
 def broken_step(images, labels, model, loss_fn):
     """여러분의 코드에 있는 실수를 흉내 내요. 배치 크기를 100으로 나눈 몫(0)으로 다시 나눠요."""
     loss = loss_fn(model(images), labels)
@@ -33,9 +38,9 @@ def broken_step(images, labels, model, loss_fn):
 
 
 def print_frames(title, frames):
-    libraries = sum(1 for path, _ in frames if not path.startswith("snippets/"))
+    libraries = sum(1 for _, _, library in frames if library)
     print(f"{title}: 칸 {len(frames)}개, 그 가운데 라이브러리 안이 {libraries}개")
-    for path, name in frames:
+    for path, name, _ in frames:
         print(f"  {path} · {name}")
 
 
