@@ -54,6 +54,20 @@ def outputs(page: Path) -> list[str]:
     return [block.text for block in code_blocks(page) if block.is_output]
 
 
+def outputs_by_block(page: Path) -> dict[int, str]:
+    """{N: the output of the page's N-th executed block}, for the blocks that show one."""
+    source = page.read_text(encoding="utf-8")
+    anchors = [(match.start(), int(match[1])) for match in re.finditer(r'class="exec-anchor" id="block-(\d+)"', source)]
+    found = {}
+    for match in _BLOCK.finditer(source):
+        before = [number for position, number in anchors if position < match.start()]
+        if before and before[-1] not in found:
+            found[before[-1]] = None  # the block's own source comes first
+        elif before and found[before[-1]] is None and match["filename"] is None:
+            found[before[-1]] = _text(match["body"]).strip("\n")
+    return {number: text for number, text in found.items() if text is not None}
+
+
 def heading_ids(page: Path) -> list[str]:
     return _HEADING_ID.findall(page.read_text(encoding="utf-8"))
 

@@ -1,9 +1,10 @@
-"""The notebooks to take away (notebooks/*.ipynb) and the download links on the site.
+"""The notebooks to take away (notebooks/**/*.ipynb) and the download links on the site.
 
-The notebooks are generated from the step pages and their snippets by tools/engine/notebooks.py.
-The tests check that the committed files are that generation, that they run on their own in a
-fresh kernel and print the pages' numbers, and that the built site publishes and links them.
-The conversion itself is tested at the end, on a made-up project.
+The notebooks are generated from the pages and their snippets by tools/engine/notebooks.py: two for
+the step pages (one per framework) and one for every other page that runs code. The tests check that
+the committed files are that generation, that they run on their own in a fresh kernel and print the
+pages' numbers, and that the built site publishes and links them. The conversion itself is tested at
+the end, on a made-up project.
 """
 
 from __future__ import annotations
@@ -22,15 +23,29 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.conftest import build_site
-from tests.site_html import outputs
+from tests.site_html import outputs, outputs_by_block
+from tests.test_site import TIMINGS
 from tools.engine.downloads import colab_url, with_download_links
+from tools.engine.fences import executed_python_fences
 from tools.engine.inlining import NotebookError
-from tools.engine.notebooks import INTRO, main, notebook_cells, notebook_text
-from tools.engine.pages import STEP_PAGES
+from tools.engine.notebooks import (
+    PAGE_INTRO,
+    SITE_ONLY,
+    SITE_ONLY_NOTE,
+    STEP_INTRO,
+    Notebook,
+    all_notebooks,
+    main,
+    notebook_cells,
+    notebook_text,
+)
+from tools.engine.pages import NOTEBOOK_PAGES, STEP_PAGES, WITHOUT_NOTEBOOK
 from tools.engine.terminal import render_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("pytorch", "lightning")
+ALL_NOTEBOOKS = all_notebooks(ROOT)
+PAGE_NOTEBOOKS = [notebook for notebook in ALL_NOTEBOOKS if notebook.framework is None]
 STEP_URLS = [page.removesuffix(".md") for page in STEP_PAGES]
 PARAMETERS = "훈련할 파라미터 수: 109,386"
 EPOCH_LINE = re.compile(r"^Epoch \d: train_loss=\d\.\d{4}, val_loss=\d\.\d{4}, val_acc=\d\.\d{4}$", re.M)
@@ -57,22 +72,47 @@ def test_committed_notebooks_are_what_the_pages_generate():
 
 
 def test_generation_is_deterministic():
-    for name in NOTEBOOKS:
-        assert notebook_text(ROOT, name) == notebook_text(ROOT, name)
+    for notebook in ALL_NOTEBOOKS:
+        assert notebook_text(ROOT, notebook) == notebook_text(ROOT, notebook)
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebooks_hold_no_outputs_and_no_snippets_imports(name):
-    text = (ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
+def test_every_page_that_runs_code_has_a_notebook_or_says_why_not():
+    pages = sorted(path.relative_to(ROOT / "docs").as_posix() for path in (ROOT / "docs").rglob("*.md"))
+    running = [page for page in pages if executed_python_fences((ROOT / "docs" / page).read_text(encoding="utf-8"))]
+    with_own = [page for notebook in PAGE_NOTEBOOKS for page in notebook.pages]
+    assert sorted([*with_own, *NOTEBOOK_PAGES, *WITHOUT_NOTEBOOK]) == running
+    assert [notebook.name for notebook in PAGE_NOTEBOOKS] == [page.removesuffix(".md") for page in with_own]
+    assert len(with_own) >= 15
+
+
+@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=lambda notebook: notebook.name)
+def test_notebooks_hold_no_outputs_and_no_snippets_imports(notebook):
+    text = (ROOT / notebook.path).read_text(encoding="utf-8")
     assert text.endswith("}\n")
-    notebook = nbformat.reads(text, as_version=4)
-    nbformat.validate(notebook)
-    assert notebook.metadata.kernelspec.name == "python3"
-    assert [cell.id for cell in notebook.cells] == [f"{name}-{index:02d}" for index in range(len(notebook.cells))]
-    for cell in notebook.cells:
+    nb = nbformat.reads(text, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    prefix = notebook.name.replace("/", "-")
+    assert [cell.id for cell in nb.cells] == [f"{prefix}-{index:02d}" for index in range(len(nb.cells))]
+    for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, cell.id
-            assert not re.search(r"\bsnippets\b", cell.source), cell.id
+            assert not re.search(r"^\s*(from|import) +snippets\b", cell.source, re.M), cell.id
+
+
+def test_a_page_notebook_holds_both_tabs_each_under_its_label():
+    text = "\n".join(cell.source for cell in nbformat.read(ROOT / "notebooks/more/schedulers.ipynb", 4).cells)
+    assert text.index("**PyTorch**") < text.index("**Lightning**") < text.index("def configure_optimizers")
+    assert text.startswith(
+        '**PyTorch와 PyTorch Lightning, 무엇이 다를까요?** 가이드의 "학습률 스케줄러" 페이지를 노트북으로 옮겼어요.'
+    )
+
+
+def test_blocks_that_need_the_repository_leave_a_note_in_the_notebook():
+    markdown = [cell.source for cell in nbformat.read(ROOT / "notebooks/more/fabric.ipynb", 4).cells]
+    site_only = [f for f in executed_python_fences((ROOT / "docs/more/fabric.md").read_text()) if SITE_ONLY in f.info]
+    assert sum(source.count("노트북에는 넣지 않았어요") for source in markdown) == len(site_only) == 5
+    assert any(SITE_ONLY_NOTE.format(paths="`snippets/more/fabric/changes.py`") in source for source in markdown)
 
 
 def test_each_notebook_keeps_its_own_tabs():
@@ -122,18 +162,16 @@ def printed(cell: nbformat.NotebookNode) -> str:
 @pytest.fixture(scope="module")
 def executed() -> dict[str, list[str]]:
     """Each generated notebook run top to bottom in a fresh python3 kernel started in notebooks/: its printed cells."""
-    before = sorted((ROOT / "notebooks").iterdir())
+    before = sorted((ROOT / "notebooks").rglob("*"))
     printed_cells = {}
-    for name in NOTEBOOKS:
-        notebook = nbformat.reads(notebook_text(ROOT, name), as_version=4)
-        client = NotebookClient(
-            notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(ROOT / "notebooks")}}
-        )
+    for name, step_notebook in zip(NOTEBOOKS, ALL_NOTEBOOKS, strict=False):
+        assert step_notebook.name == name
+        notebook = nbformat.reads(notebook_text(ROOT, step_notebook), as_version=4)
         start = time.perf_counter()
-        client.execute(env={**os.environ, "OMP_NUM_THREADS": "1"})  # one thread, as conftest.py explains
+        run_in_its_folder(notebook, ROOT / "notebooks")
         print(f"{name}.ipynb ran in {time.perf_counter() - start:.1f} s")
         printed_cells[name] = [printed(cell) for cell in notebook.cells if cell.cell_type == "code"]
-    assert sorted((ROOT / "notebooks").iterdir()) == before, "running the notebooks left files behind"
+    assert sorted((ROOT / "notebooks").rglob("*")) == before, "running the notebooks left files behind"
     return printed_cells
 
 
@@ -169,6 +207,62 @@ def test_lightning_notebook_ends_each_epoch_with_the_run_pages_metrics(executed,
     notebook_bars = [bar for text in executed["lightning"] for bar in EPOCH_BAR.findall(text)]
     assert [epoch for epoch, _ in notebook_bars] == ["0", "1", "2", "3", "4"]
     assert notebook_bars == EPOCH_BAR.findall(page_output)
+
+
+# A page notebook prints what its page shows, but for what differs between the site's build and a kernel:
+# timings, progress bars, where files live, and how long lines wrap. A warning's first line (the kernel
+# prints its category) is left out; the rest of its text still has to be there.
+PROGRESS_BAR = re.compile(r"\d+%\||^[\s─━═]+$")  # and a table's rules, as wide as the terminal
+FILE_PATH = re.compile(r"\S*\.py\b|/tmp/\S*")
+WARNING_LINE = re.compile(r"\.py:\d+: ")
+
+
+def comparable_lines(text: str) -> list[str]:
+    lines = (FILE_PATH.sub("<file>", line) for line in TIMINGS.sub("<t>", text).splitlines())
+    return [" ".join(line.split()) for line in lines if line.strip() and not PROGRESS_BAR.search(line)]
+
+
+def streamed(cells: list[nbformat.NotebookNode], names: tuple[str, ...]) -> str:
+    """What the cells wrote to these streams, each output on its own lines: a progress bar ends in \\r, not in a
+    newline, and the next output would otherwise draw over it."""
+    texts = (output.text for cell in cells for output in cell.outputs if output.get("name") in names)
+    return "\n".join(render_terminal(text, columns=1000) for text in texts)
+
+
+def run_in_its_folder(notebook: nbformat.NotebookNode, folder: Path) -> None:
+    client = NotebookClient(notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(folder)}})
+    client.execute(env={**os.environ, "OMP_NUM_THREADS": "1"})  # one thread, as conftest.py explains
+
+
+@pytest.mark.parametrize("notebook", PAGE_NOTEBOOKS, ids=lambda notebook: notebook.name)
+def test_a_page_notebook_runs_alone_and_prints_what_its_page_shows(notebook, site):
+    before = sorted((ROOT / "notebooks").rglob("*"))
+    nb = nbformat.reads(notebook_text(ROOT, notebook), as_version=4)
+    run_in_its_folder(nb, (ROOT / notebook.path).parent)
+    assert sorted((ROOT / "notebooks").rglob("*")) == before, "running the notebook left files behind"
+
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"][1:]  # after the cell that installs
+    stdout, streams = streamed(code_cells, ("stdout",)), streamed(code_cells, ("stdout", "stderr"))
+    (page,) = notebook.pages
+    site_only = {
+        n for n, f in enumerate(executed_python_fences((ROOT / "docs" / page).read_text()), 1) if SITE_ONLY in f.info
+    }
+    shown = [
+        text
+        for n, text in outputs_by_block(site / page.removesuffix(".md") / "index.html").items()
+        if n not in site_only
+    ]
+    printed, on_page = " ".join(comparable_lines(streams)), " ".join(comparable_lines("\n".join(shown)))
+    missing = [
+        line
+        for text in shown
+        for line in comparable_lines(text)
+        if not WARNING_LINE.search(line) and line not in printed
+    ]
+    assert not missing, f"the page shows these lines; the notebook does not print them: {missing}"
+    extra = [line for line in comparable_lines(stdout) if line not in on_page]
+    assert not extra, f"the notebook prints these lines; the page does not show them: {extra}"
+    assert shown, "a page notebook of a page that shows no output proves little"
 
 
 # --- the built site ------------------------------------------------------------------------------
@@ -229,8 +323,9 @@ def github_site(cold_build, tmp_path_factory) -> Path:
 def test_site_publishes_the_notebooks_and_the_snippet_files(site):
     published = sorted(p.relative_to(site).as_posix() for p in site.glob("snippets/**/*") if p.is_file())
     assert published == snippet_files()
-    assert sorted(p.name for p in (site / "notebooks").glob("*.ipynb")) == ["lightning.ipynb", "pytorch.ipynb"]
-    for relative in [*published, "notebooks/pytorch.ipynb", "notebooks/lightning.ipynb"]:
+    notebooks = sorted(p.relative_to(site).as_posix() for p in site.glob("notebooks/**/*.ipynb"))
+    assert notebooks == sorted(notebook.path for notebook in ALL_NOTEBOOKS)
+    for relative in [*published, *notebooks]:
         assert (site / relative).read_bytes() == (ROOT / relative).read_bytes(), relative
 
 
@@ -254,6 +349,32 @@ def test_with_a_github_repo_url_each_tab_opens_its_notebook_in_colab(github_site
             assert colab == [
                 f"https://colab.research.google.com/github/octo-org/mnist-guide/blob/main/notebooks/{name}.ipynb"
             ]
+
+
+def links_under_title(page: Path) -> list[tuple[str, bool]]:
+    """(href, downloads?) of each link in the paragraph right under the page's title."""
+    match = re.search(r"</h1>\s*<p>(.*?)</p>", page.read_text(encoding="utf-8"), re.S)
+    assert match, page
+    return [(href, " download" in tag) for tag, href in re.findall(r'(<a [^>]*href="([^"]+)"[^>]*>)', match[1])]
+
+
+@pytest.mark.parametrize("notebook", PAGE_NOTEBOOKS, ids=lambda notebook: notebook.name)
+def test_a_page_with_its_own_notebook_links_it_under_the_title(site, github_site, notebook):
+    url = notebook.name
+    page = site / url / "index.html"
+    ((href, download),) = links_under_title(page)
+    assert download and (page.parent / href).resolve() == (site / notebook.path).resolve()
+    assert not href.startswith(("/", "http")), "relative, so it works under a sub-path"
+    (_, (colab, download)) = links_under_title(github_site / url / "index.html")
+    assert not download
+    assert colab == f"https://colab.research.google.com/github/octo-org/mnist-guide/blob/main/{notebook.path}"
+
+
+def test_a_page_without_a_notebook_says_why_under_its_title(site):
+    for page, reason in WITHOUT_NOTEBOOK.items():
+        html = (site / page.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        under_title = re.search(r"</h1>\s*<p>(.*?)</p>", html, re.S)
+        assert under_title and " ".join(re.sub(r"<[^>]+>", "", under_title[1]).split()) == reason, page
 
 
 def test_download_links_name_each_included_file_once_and_skip_other_tabs():
@@ -286,9 +407,25 @@ def test_download_links_name_each_included_file_once_and_skip_other_tabs():
 
     elsewhere = with_download_links(page, "more/demo.md", REPO_URL).split("\n")
     assert elsewhere[2] == "    코드 받기: [`snippets/demo/x.py`](../snippets/demo/x.py){ download }", (
-        "the notebooks hold only the step pages: other pages link just their files"
+        "a tab off the step pages links just its files (the page's own notebook sits under its title)"
     )
     assert with_download_links('=== "PyTorch"\n\n    글\n', "more/demo.md", REPO_URL) == '=== "PyTorch"\n\n    글\n'
+
+
+def test_a_page_with_code_links_its_own_notebook_under_the_title_once_published():
+    page = '# 제목\n\n글\n\n```python exec="on"\n--8<-- "snippets/demo/x.py:one"\n```\n\n## 절\n'
+    published = with_download_links(page, "more/demo.md", REPO_URL, {"notebooks/more/demo.ipynb"}).split("\n")
+    assert published[:3] == [
+        "# 제목",
+        "",
+        "[노트북 받기](../notebooks/more/demo.ipynb){ download } · "
+        "[Colab에서 열기](https://colab.research.google.com/github/octo-org/mnist-guide/blob/main/notebooks/more/demo.ipynb)",
+    ]
+    assert published[3:] == page.split("\n")[1:]
+    assert with_download_links(page, "more/demo.md", REPO_URL) == page, "no notebook published, no link"
+    assert with_download_links(page.replace('exec="on"', ""), "more/demo.md", None, {"notebooks/more/demo.ipynb"}) == (
+        page.replace('exec="on"', "")
+    ), "a page that runs no code has no notebook"
 
 
 @pytest.mark.parametrize(
@@ -398,8 +535,8 @@ def write_page(project: Path, name: str, text: str) -> None:
     (project / "docs" / name).write_text(text, encoding="utf-8")
 
 
-def cells(project: Path, notebook: str) -> list[tuple[str, str]]:
-    return notebook_cells(project, notebook, PAGES)
+def cells(project: Path, framework: str | None, pages: tuple[str, ...] = PAGES) -> list[tuple[str, str]]:
+    return notebook_cells(project, Notebook(framework or "page", pages, framework))
 
 
 def markdown(project: Path, notebook: str) -> str:
@@ -447,7 +584,7 @@ def test_other_fences_stay_markdown_untouched(project):
 def test_cells_follow_the_page_and_imports_are_inlined_once(project):
     note = "아래 셀은 저장소의 `snippets/demo/{}.py`에서 가져왔어요. 다음 셀에 필요한 정의(`{}`)가 들어 있어요."
     assert cells(project, "pytorch") == [
-        ("markdown", INTRO.format(label="PyTorch")),
+        ("markdown", STEP_INTRO.format(label="PyTorch")),
         ("code", "SETUP = 'setup'\n\nprint('setup pytorch')"),
         ("markdown", FIRST_PAGE + "파이토치 글"),
         ("markdown", note.format("deep", "ANSWER")),
@@ -469,6 +606,60 @@ def test_the_code_cells_run_on_their_own(project, capsys):
             exec(source, namespace)
     assert namespace["RESULT"] == 42
     assert capsys.readouterr().out == "setup pytorch\n42\n"
+
+
+def test_a_page_notebook_holds_every_tab_under_its_label(project):
+    (intro, setup, first, *_) = cells(project, None, ("a.md",))
+    assert intro == ("markdown", PAGE_INTRO.format(title="첫 페이지"))
+    assert setup == ("code", "SETUP = 'setup'\n\nprint('setup lightning')"), "Lightning's list brings torch's too"
+    text = markdown(project, None)
+    order = ["**PyTorch**", "파이토치 글", "**Lightning**", "라이트닝 글"]
+    assert [text.index(part) for part in order] == sorted(text.index(part) for part in order)
+    assert first[1].endswith("**PyTorch**\n\n파이토치 글")
+
+
+def test_a_code_block_in_a_box_is_a_cell_between_two_quotes(project):
+    write_page(
+        project,
+        "b.md",
+        '# 둘째\n\n!!! tip "팁"\n    앞 글\n\n    ```python exec="on"\n    --8<-- "snippets/demo/deep.py:constant"\n'
+        "    ```\n\n    뒷 글\n\n끝\n",
+    )
+    assert cells(project, "pytorch", ("b.md",))[2:] == [
+        ("markdown", "# 둘째\n\n> **팁**\n>\n> 앞 글"),
+        ("code", "ANSWER = 21"),
+        ("markdown", "> 뒷 글\n\n끝"),
+    ]
+
+
+def test_a_site_only_block_becomes_a_note_and_no_cell(project):
+    write_page(
+        project, "b.md", '# 둘째\n\n```python exec="on" notebook="no"\n--8<-- "snippets/demo/deep.py:constant"\n```\n'
+    )
+    note = SITE_ONLY_NOTE.format(paths="`snippets/demo/deep.py`")
+    assert cells(project, "pytorch", ("b.md",))[2:] == [("markdown", f"# 둘째\n\n> **참고**\n>\n> {note}")]
+
+
+def test_a_name_bound_by_other_code_is_brought_in_again(project):
+    """Two snippets' ANSWER are two values: the later import must not reuse the earlier one."""
+    (project / "snippets" / "demo" / "other.py").write_text(
+        "# --8<-- [start:main]\nANSWER = 1\n# --8<-- [end:main]\n", encoding="utf-8"
+    )
+    write_page(
+        project,
+        "b.md",
+        '# 둘째\n\n```python exec="on"\n--8<-- "snippets/demo/deep.py:constant"\n```\n\n'
+        '```python exec="on"\n--8<-- "snippets/demo/other.py:main"\n```\n\n'
+        '```python exec="on"\n--8<-- "snippets/demo/uses.py:main"\n```\n',
+    )
+    code = [source for kind, source in cells(project, "pytorch", ("b.md",))[2:] if kind == "code"]
+    assert code == [
+        "ANSWER = 21",
+        "ANSWER = 1",
+        "ANSWER = 21",  # what base.py's double needs, and then uses.py's own import finds it bound
+        "def double(number):\n    return 2 * number",
+        "import math\n\nRESULT = double(ANSWER) + math.floor(0.5)",
+    ]
 
 
 @pytest.mark.parametrize(

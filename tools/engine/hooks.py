@@ -96,7 +96,8 @@ def on_page_markdown(markdown, page, config, files):
         log.error("docs/%s:%d: %s", page.file.src_uri, line, problem)
     engine["formatter"].start_page(page.file.src_uri, page.title or page.file.src_uri, page.url)
     markdown = with_block_numbers(markdown, BLOCK_ATTRIBUTE)
-    return with_download_links(markdown, page.file.src_uri, config.repo_url)
+    notebooks = {file.src_uri for file in files if file.src_uri.startswith("notebooks/")}
+    return with_download_links(markdown, page.file.src_uri, config.repo_url, notebooks)
 
 
 def on_page_content(html, page, config, files):

@@ -92,10 +92,19 @@ def defining_piece(root: Path, module: str, name: str, where: str) -> SnippetPie
     return max(sections, key=lambda piece: len(piece.line_numbers))  # the outermost: max() keeps the first of ties
 
 
-def standalone(code: Code, defined: set[str], root: Path, inlining: tuple[str, ...] = ()) -> tuple[list[Inlined], Code]:
+def bindings(code: Code) -> dict[str, str]:
+    """{name: the statement that binds it}, for what `code` binds at its top level."""
+    return {name: ast.unparse(node) for node in _parse(code).body for name in stored_names(node)}
+
+
+def standalone(
+    code: Code, defined: dict[str, str], root: Path, inlining: tuple[str, ...] = ()
+) -> tuple[list[Inlined], Code]:
     """The cells that define what `code` imports from snippets, and `code` without those imports.
 
-    `defined` holds the names earlier cells define; it grows by what the returned cells define.
+    `defined` maps the names earlier cells bind to the statement that did (bindings()); it grows by what the
+    returned cells bind. An import is satisfied by an earlier cell only if that cell bound the name with the
+    same statement: two snippets' `fit` are two functions, and the later import must bring its own.
     """
     inlined: list[Inlined] = []
     dropped: set[int] = set()
@@ -105,21 +114,21 @@ def standalone(code: Code, defined: set[str], root: Path, inlining: tuple[str, .
             raise NotebookError(f"{where}: `{ast.unparse(node)}` cannot be inlined; import names from a module")
         if not isinstance(node, ast.ImportFrom) or (node.module or "").split(".")[0] != PACKAGE:
             continue
-        wanted = [alias.name for alias in node.names if alias.name not in defined]
         for alias in node.names:
             if alias.asname:
                 raise NotebookError(f"{where}: `{ast.unparse(node)}` renames {alias.name}, which cannot be inlined")
-            if alias.name in defined:
-                continue
             piece = defining_piece(root, node.module, alias.name, where)
+            if defined.get(alias.name) == bindings(Code.of(piece))[alias.name]:
+                continue
             if piece.label in inlining:
                 raise NotebookError(f"{where}: {piece.label} imports itself through {' -> '.join(inlining)}")
             before, cell = standalone(Code.of(piece), defined, root, (*inlining, piece.label))
-            names = tuple(name for name in wanted if name in set(stored_names(_parse(cell))))
+            wanted = {other.name for other in node.names}
+            names = tuple(name for name in bindings(cell) if name in wanted)
             inlined += [*before, Inlined(cell, names, piece)]
         dropped.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
     kept = _without_lines(code, dropped)
-    defined.update(stored_names(_parse(kept)))
+    defined.update(bindings(kept))
     return inlined, kept
 
 
