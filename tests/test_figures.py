@@ -10,6 +10,7 @@ build writes into the site, described by the suptitle.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,8 @@ from tools.engine.cache import BlockRun, ExecCache, SessionRun
 from tools.engine.dark_figures import BACKGROUND, FOREGROUND, dark_colour, darken
 from tools.engine.rendering import figure_path, figures_html
 from tools.engine.worker import CapturedFigure
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DRAW = """\
 import matplotlib.pyplot as plt
@@ -224,8 +227,15 @@ def test_a_figure_without_a_suptitle_fails_the_build(tmp_path):
 # In the worker, the cache and the page, without a build
 
 
-def test_the_worker_returns_figures_in_the_order_made_and_closes_them(tmp_path):
-    outcome = run_blocks(tmp_path, SESSION_A_FIRST, SESSION_A_SECOND, "print(plt.get_fignums())\n")
+@pytest.fixture
+def font_root(tmp_path: Path) -> Path:
+    """A project folder with the guide's fonts, where use_korean_font() looks (from the working folder up)."""
+    shutil.copytree(ROOT / "snippets" / "fonts", tmp_path / "snippets" / "fonts")
+    return tmp_path
+
+
+def test_the_worker_returns_figures_in_the_order_made_and_closes_them(font_root):
+    outcome = run_blocks(font_root, SESSION_A_FIRST, SESSION_A_SECOND, "print(plt.get_fignums())\n")
     first, second, after = outcome.blocks
     assert first.failure is None and first.output == ""
     assert [figure.alt for figure in first.figures] == ["가"]
@@ -235,10 +245,10 @@ def test_the_worker_returns_figures_in_the_order_made_and_closes_them(tmp_path):
     assert after.output == "[]" and after.figures == ()
 
 
-def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(tmp_path):
+def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(font_root):
     """Broken mathtext raises only when the figure is drawn, after the block: the line that made the figure."""
     code = 'broken = plt.figure()\nbroken.suptitle("수식")\nbroken.text(0.5, 0.5, r"$\\frac{1}{$")\n'
-    result = run_blocks(tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code).blocks[0]
+    result = run_blocks(font_root, SESSION_A_FIRST.replace("plt.show()\n", "") + code).blocks[0]
     assert result.failure is not None and result.figures == ()
     assert result.failure.kind == "ValueError"
     assert result.failure.frames[-1][1] == 8, result.failure
@@ -246,10 +256,10 @@ def test_a_figure_that_cannot_be_drawn_fails_at_the_line_that_made_it(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "draw", "line"), [("$손실$", "", 8), ("$정확도$", "math.canvas.draw()\n", 11)])
-def test_hangul_in_mathtext_fails_naming_the_line(tmp_path, text, draw, line):
+def test_hangul_in_mathtext_fails_naming_the_line(font_root, text, draw, line):
     """Mathtext draws $...$ with its own fonts, which have no Hangul; it only logs the missing glyph."""
     code = f'math = plt.figure()\nmath.suptitle("수식")\nmath.text(0.5, 0.5, r"{text}")\n{draw}'
-    result = run_blocks(tmp_path, SESSION_A_FIRST.replace("plt.show()\n", "") + code).blocks[0]
+    result = run_blocks(font_root, SESSION_A_FIRST.replace("plt.show()\n", "") + code).blocks[0]
     assert result.failure is not None and result.figures == ()
     assert result.failure.kind == "MissingGlyph", result.failure
     assert "does not have a glyph for" in result.failure.message
@@ -290,7 +300,7 @@ def test_use_korean_font_registers_the_vendored_font_once_and_makes_it_the_defau
 
 def font_is_the_default(font_manager, rcParams) -> None:
     font_file = find_font_file()
-    assert font_file == Path(__file__).resolve().parents[1] / "snippets" / "fonts" / "Pretendard-Regular.otf"
+    assert font_file == ROOT / "snippets" / "fonts" / "Pretendard-Regular.otf"
     assert font_file.is_file()
     before = [entry for entry in font_manager.fontManager.ttflist if Path(entry.fname) == font_file]
     assert use_korean_font() is None
@@ -307,8 +317,8 @@ def test_the_font_is_found_from_a_subfolder_and_its_absence_is_said(tmp_path, mo
     import matplotlib
     from matplotlib import rcParams
 
-    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "notebooks")
-    assert find_font_file() == Path(__file__).resolve().parents[1] / "snippets" / "fonts" / "Pretendard-Regular.otf"
+    monkeypatch.chdir(ROOT / "notebooks")
+    assert find_font_file() == ROOT / "snippets" / "fonts" / "Pretendard-Regular.otf"
     monkeypatch.chdir(tmp_path)
     assert find_font_file() is None
     with matplotlib.rc_context():
