@@ -21,6 +21,7 @@ from tools.engine.glossary_tooltips import (
     Entry,
     Glossary,
     add_tooltips,
+    glossary_rows,
     load_glossary,
     parse_glossary,
     plain_text,
@@ -77,6 +78,22 @@ def test_parse_glossary_reads_every_row_of_the_term_tables():
         "| 레이어(층) | layer | `Linear` 같은 것이에요. |\n\n| 파일 | 수 |\n| --- | --- |\n| a | 1 |\n"
     )
     assert entries == [Entry(("시드",), "시작 값이에요."), Entry(("레이어", "층"), "Linear 같은 것이에요.")]
+
+
+def test_the_search_index_reads_the_glossary_rows_the_tooltips_read():
+    from tools.engine.search_index import glossary_spellings
+
+    markdown = (
+        "| 용어 | 영어 | 뜻 |\n| --- | --- | --- |\n"
+        "| 에폭 | epoch | 한 바퀴예요. 다른 표기: 에포크. ([더 보기](steps/training.md)) |\n"
+        "| 레이어(층) | layer | 층이에요. 다른 표기: 레이여. ([더 보기](steps/model.md#x)) |\n"
+    )
+    assert glossary_rows(markdown)[0] == (("에폭",), "한 바퀴예요. 다른 표기: 에포크. ([더 보기](steps/training.md))")
+    assert [entry.terms for entry in parse_glossary(markdown)] == [terms for terms, _ in glossary_rows(markdown)]
+    assert glossary_spellings(markdown) == {
+        "steps/training/": ["에폭", "에포크"],
+        "steps/model/#x": ["레이어", "층", "레이여"],
+    }
 
 
 def rendered_meanings() -> dict[str, str]:

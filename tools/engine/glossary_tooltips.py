@@ -91,9 +91,12 @@ def plain_text(markdown: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def parse_glossary(markdown: str) -> list[Entry]:
-    """Every row of every table whose header has 용어 and 뜻 columns."""
-    entries = []
+def glossary_rows(markdown: str) -> list[tuple[tuple[str, ...], str]]:
+    """(terms, 뜻 cell as written) of every row of every table whose header has 용어 and 뜻 columns.
+
+    The one reader of the glossary's tables: the tooltips take the meaning as plain text, and the search
+    index (search_index.py) the other spellings and the "더 보기" link in it."""
+    rows = []
     columns: dict[str, int] | None = None
     for line in markdown.splitlines():
         if not line.startswith("|"):
@@ -103,8 +106,13 @@ def parse_glossary(markdown: str) -> list[Entry]:
         if columns is None:
             columns = {name: index for index, name in enumerate(cells)} if {"용어", "뜻"} <= set(cells) else {}
         elif columns and not set(line) <= set("|-: "):
-            entries.append(Entry(tuple(split_terms(cells[columns["용어"]])), plain_text(cells[columns["뜻"]])))
-    return entries
+            rows.append((tuple(split_terms(cells[columns["용어"]])), cells[columns["뜻"]]))
+    return rows
+
+
+def parse_glossary(markdown: str) -> list[Entry]:
+    """Every row of every table whose header has 용어 and 뜻 columns, its meaning as plain text."""
+    return [Entry(terms, plain_text(meaning)) for terms, meaning in glossary_rows(markdown)]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ Two hidden fields add what those counts cannot tell:
 The glossary (docs/glossary.md) also lists, in a row's meaning, the other spellings readers search for
 ("다른 표기: 에포크."). They go into the `terms` field of the section the row's "더 보기" link points to,
 with the row's own terms, so 에포크 finds the page that introduces 에폭 first, and the glossary after it.
+The rows are read by glossary_tooltips.glossary_rows, as the tooltips read them.
 
 Material indexes every field named in the index's config.fields and splits it with the same separator;
 its result list shows only the title and the text, so previews do not change.
@@ -24,6 +25,8 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+
+from tools.engine.glossary_tooltips import glossary_rows
 
 # title: 1000, text: 1 (Material's defaults). A section that introduces a term (bold) weighs like one titled
 # with it: with a weaker boost, a later page whose heading or dense text mentions the term ranked above the
@@ -97,7 +100,6 @@ def capitalised_names(section_text: str) -> list[str]:
     return [name for name in IDENTIFIER.findall(code) if any(letter.isupper() for letter in name)]
 
 
-GLOSSARY_ROW = re.compile(r"^\|(?P<terms>[^|]+)\|[^|]*\|(?P<meaning>.*)\|\s*$", re.M)
 OTHER_SPELLINGS = re.compile(r"다른 표기: (?P<spellings>[^.|\n]*)\.")
 MORE = re.compile(r"\[더 보기\]\((?P<target>[^)]+)\)")
 
@@ -106,14 +108,13 @@ def glossary_spellings(glossary_markdown: str) -> dict[str, list[str]]:
     """Index location -> the terms and other spellings of each glossary row that has both other spellings
     and a "더 보기" link there (steps/training.md -> "steps/training/", notebooks.md#x -> "notebooks/#x")."""
     found: dict[str, list[str]] = {}
-    for row in GLOSSARY_ROW.finditer(glossary_markdown):
-        spellings, more = OTHER_SPELLINGS.search(row["meaning"]), MORE.search(row["meaning"])
+    for terms, meaning in glossary_rows(glossary_markdown):
+        spellings, more = OTHER_SPELLINGS.search(meaning), MORE.search(meaning)
         if not (spellings and more):
             continue
         page, _, anchor = more["target"].partition("#")
         location = "" if page == "index.md" else page.removesuffix(".md") + "/"
-        words = [term.strip() for term in re.split(r"[,()]", row["terms"]) if term.strip()]
-        words += [spelling.strip() for spelling in spellings["spellings"].split(",")]
+        words = [*terms, *(spelling.strip() for spelling in spellings["spellings"].split(","))]
         found.setdefault(f"{location}#{anchor}" if anchor else location, []).extend(words)
     return found
 
