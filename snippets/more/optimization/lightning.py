@@ -1,9 +1,10 @@
-"""Gradient accumulation with Lightning: one Trainer argument, and a callback printing each epoch's optimizer steps."""
+"""Gradient accumulation with Lightning: one more argument to the schedulers page's Trainer, and a callback printing
+each epoch's optimizer steps."""
 
-# --8<-- [start:trainer]
+# --8<-- [start:callback]
 import pytorch_lightning as pl
 
-from snippets.steps.run.lightning import EPOCHS, pick_accelerator
+from snippets.more.schedulers.lightning import make_trainer  # 학습률 스케줄러 페이지의 Trainer 그대로예요
 
 ACCUMULATE = 4  # 배치 4개의 기울기를 모아서 스텝 한 번
 
@@ -24,21 +25,7 @@ class EpochLog(pl.Callback):
         print(f"Epoch {trainer.current_epoch}: steps={steps}, val_loss={val_loss:.4f}, val_acc={val_acc:.4f}")
 
 
-def make_trainer(callbacks=(), accumulate_grad_batches=1, epochs=EPOCHS):
-    return pl.Trainer(
-        max_epochs=epochs,
-        accumulate_grad_batches=accumulate_grad_batches,  # 기울기를 몇 배치 모아서 스텝을 할지
-        accelerator=pick_accelerator(),  # 4단계처럼 PyTorch 코드와 같은 장치를 골라요
-        devices=1,
-        callbacks=list(callbacks),
-        logger=False,  # 기록 파일(lightning_logs/)을 남기지 않아요
-        enable_checkpointing=False,  # 체크포인트 파일도 남기지 않아요
-        enable_progress_bar=False,  # 진행 막대 대신 콜백이 에폭마다 한 줄씩 찍어요
-        enable_model_summary=False,  # 모델 요약은 4단계에서 봤어요
-    )
-
-
-# --8<-- [end:trainer]
+# --8<-- [end:callback]
 
 
 if __name__ == "__main__":
@@ -48,6 +35,7 @@ if __name__ == "__main__":
 
     pl.seed_everything(SEED)
     model = LitMNIST()  # 2단계의 모듈 그대로예요
+    # accumulate_grad_batches: 기울기를 몇 배치 모아서 스텝을 할지. make_trainer가 Trainer에 그대로 넘겨요
     trainer = make_trainer(callbacks=[EpochLog()], accumulate_grad_batches=ACCUMULATE)
     trainer.fit(model, datamodule=MNISTDataModule())
     batches, epochs = trainer.num_training_batches, trainer.current_epoch

@@ -46,16 +46,17 @@ class LearningRateLog(pl.Callback):
         print(f"Epoch {trainer.current_epoch}: lr={self.lr:g}, val_loss={val_loss:.4f}, val_acc={val_acc:.4f}")
 
 
-def make_trainer(callbacks, epochs=EPOCHS):
+def make_trainer(callbacks=(), epochs=EPOCHS, **options):
     return pl.Trainer(
         max_epochs=epochs,
         accelerator=pick_accelerator(),  # 4단계처럼 PyTorch 코드와 같은 장치를 골라요
         devices=1,
-        callbacks=callbacks,
+        callbacks=list(callbacks),
         logger=False,  # 기록 파일(lightning_logs/)을 남기지 않아요
         enable_checkpointing=False,  # 체크포인트 파일도 남기지 않아요
         enable_progress_bar=False,  # 진행 막대 대신 콜백이 에폭마다 한 줄씩 찍어요
         enable_model_summary=False,  # 모델 요약은 4단계에서 봤어요
+        **options,  # 그 밖에 더할 Trainer 인자가 있으면 그대로 넘겨요
     )
 
 
