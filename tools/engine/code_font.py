@@ -1,11 +1,12 @@
 """The code font the site ships: Nanum Gothic Coding cut down to the characters its code and outputs use.
 
 tools/fonts.py vendors the whole font (12,000 characters, 1 MB) into tools/vendored/. After each build,
-`write_code_font` reads every page's code (`<code>` elements: code blocks, outputs and inline code),
-keeps those characters plus printable ASCII, and writes one subset into the site, named by its
-content (so a browser never keeps a stale one), with the stylesheet that mkdocs.yml links and the
-licence. The guide's code uses about 500 characters: one file of about 50 kB serves every page, where
-the font's own unicode-range pieces cost a page 15 to 20 files and 300 kB.
+`write_code_font` takes every page's HTML (hooks.py reads the site once), reads its code (`<code>`
+elements: code blocks, outputs and inline code), keeps those characters plus printable ASCII, and writes
+one subset into the site, named by its content (so a browser never keeps a stale one), with the
+stylesheet that mkdocs.yml links and the licence. The guide's code uses about 500 characters: one file
+of about 50 kB serves every page, where the font's own unicode-range pieces cost a page 15 to 20 files
+and 300 kB.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import html
 import io
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from fontTools import subset as subsetting
@@ -31,11 +33,11 @@ _CODE = re.compile(r"<code\b[^>]*>(.*?)</code>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def code_characters(site_dir: Path) -> set[str]:
-    """Every character inside a <code> element of the site's pages, and printable ASCII."""
+def code_characters(pages: Iterable[str]) -> set[str]:
+    """Every character inside a <code> element of these pages (the HTML text of each), and printable ASCII."""
     characters = set(ASCII)
-    for page in site_dir.rglob("*.html"):
-        for code in _CODE.findall(page.read_text(encoding="utf-8")):
+    for page in pages:
+        for code in _CODE.findall(page):
             characters.update(html.unescape(_TAG.sub("", code)))
     return {character for character in characters if character.isprintable()}
 
@@ -65,9 +67,10 @@ def stylesheet(font_file: str) -> str:
     )
 
 
-def write_code_font(site_dir: Path) -> Path:
-    """Write the subset, its stylesheet and the licence into the site; returns the font file written."""
-    font = subset(code_characters(site_dir))
+def write_code_font(site_dir: Path, pages: Iterable[str]) -> Path:
+    """Write the subset for these pages (the HTML text of every page of the site), its stylesheet and the
+    licence into the site; returns the font file written."""
+    font = subset(code_characters(pages))
     folder = site_dir / SITE_FOLDER
     if folder.exists():
         shutil.rmtree(folder)

@@ -132,12 +132,20 @@ def on_build_error(error):
         engine["runner"].stop()
 
 
+def site_pages(site_dir: Path) -> dict[str, str]:
+    """Every HTML file of the built site, read once: site-relative path ("steps/data/index.html") -> text."""
+    return {page.relative_to(site_dir).as_posix(): page.read_text("utf-8") for page in site_dir.rglob("*.html")}
+
+
 def on_post_build(config):
-    # Hooks run after plugins: the search index is written by now.
+    # Hooks run after plugins: the search index is written by now. Nothing below writes HTML, so the pages are
+    # read once for both the search index's hints and the code font's characters.
+    site_dir = Path(config.site_dir)
+    pages = site_pages(site_dir)
     glossary = Path(config.docs_dir) / GLOSSARY_PAGE
-    add_ranking_fields(Path(config.site_dir), glossary if glossary.is_file() else None)
-    write_figures(Path(config.site_dir))
-    write_code_font(Path(config.site_dir))
+    add_ranking_fields(site_dir, glossary if glossary.is_file() else None, pages)
+    write_figures(site_dir)
+    write_code_font(site_dir, pages.values())
     runner, formatter = engine["runner"], engine["formatter"]
     if runner is None:
         return

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -119,21 +120,23 @@ def glossary_spellings(glossary_markdown: str) -> dict[str, list[str]]:
     return found
 
 
-def _page_file(site_dir: Path, page_url: str) -> Path:
-    return site_dir / page_url / "index.html" if page_url == "" or page_url.endswith("/") else site_dir / page_url
+def _page_file(page_url: str) -> str:
+    """The site-relative HTML file of a page's URL: "" -> "index.html", "steps/data/" -> "steps/data/index.html"."""
+    return f"{page_url}index.html" if page_url == "" or page_url.endswith("/") else page_url
 
 
-def add_ranking_fields(site_dir: Path, glossary: Path | None) -> None:
-    """Add the `terms` and `names` fields to site_dir/search/search_index.json, if the search plugin wrote one."""
+def add_ranking_fields(site_dir: Path, glossary: Path | None, pages: Mapping[str, str]) -> None:
+    """Add the `terms` and `names` fields to site_dir/search/search_index.json, if the search plugin wrote one.
+
+    pages: the site's HTML files as the build wrote them, site-relative path ("steps/data/index.html") -> text."""
     index_file = site_dir / "search" / "search_index.json"
     if not index_file.is_file():
         return
     index = json.loads(index_file.read_text(encoding="utf-8"))
     terms: dict[str, list[str]] = {}
     for page_url in {doc["location"].split("#")[0] for doc in index["docs"]}:
-        page = _page_file(site_dir, page_url)
-        if page.is_file():
-            terms.update(bold_terms(page.read_text(encoding="utf-8"), page_url))
+        if (page := pages.get(_page_file(page_url))) is not None:
+            terms.update(bold_terms(page, page_url))
     spellings = glossary_spellings(glossary.read_text(encoding="utf-8")) if glossary else {}
     for location, words in spellings.items():
         terms[location] = terms.get(location, []) + words
