@@ -4,6 +4,10 @@ The run happens in an empty working directory whose parent holds a link to the c
 (mnist_root() looks for data/ from the working directory upwards), so a test can check that the
 code leaves no files behind: no lightning_logs/, no checkpoints, no saved models. plt.show() keeps
 the figures open at that moment, as the build shows them under the block, and closes them.
+
+Also what the snippet tests share around such runs: a module-scoped fixture per main part
+(main_run_fixture), whether the code runs on the CPU here (on_cpu), and a short, quiet Trainer for the
+checks of Lightning's own behaviour (short_trainer).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from unittest import mock
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -63,3 +68,42 @@ def printed_lines(run: MainRun, after: str | None = None) -> list[str]:
     if after is not None:
         lines = lines[next(n for n, line in enumerate(lines) if line.startswith(after)) :]
     return lines
+
+
+def main_run_fixture(module: str):
+    """A module-scoped fixture running `module`'s main part once for the tests of a file that ask for it:
+    `lit_run = main_run_fixture("snippets.more.schedulers.lightning")`."""
+
+    @pytest.fixture(scope="module")
+    def main_run(tmp_path_factory) -> MainRun:
+        return run_main(module, tmp_path_factory)
+
+    return main_run
+
+
+def on_cpu() -> bool:
+    """Does the guide's code train on the CPU here? Two runs agree to the last digit only there."""
+    from snippets.steps.training.pytorch import pick_device
+
+    return pick_device().type == "cpu"
+
+
+def short_trainer(train_batches: int, epochs: int, callbacks=(), **options):
+    """A Trainer on the CPU, quiet as the pages' (no files, progress bar or summary), for `train_batches`
+    training batches and one validation batch an epoch, with no sanity check; options are further arguments."""
+    import pytorch_lightning as pl
+
+    return pl.Trainer(
+        max_epochs=epochs,
+        accelerator="cpu",
+        devices=1,
+        callbacks=list(callbacks),
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_train_batches=train_batches,
+        limit_val_batches=1,
+        num_sanity_val_steps=0,
+        **options,
+    )

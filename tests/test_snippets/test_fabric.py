@@ -9,7 +9,6 @@ import difflib
 import re
 from pathlib import Path
 
-import pytest
 import torch
 from lightning_fabric.strategies import SingleDeviceStrategy
 from lightning_fabric.wrappers import _FabricDataLoader, _FabricModule, _FabricOptimizer
@@ -23,7 +22,7 @@ from snippets.steps.data.pytorch import BATCH_SIZE, SEED, build_dataloaders
 from snippets.steps.model.pytorch import SimpleNN
 from snippets.steps.training import pytorch as step3
 from snippets.summary.compare import max_weight_difference
-from tests.test_snippets.main_runs import printed_lines, run_main
+from tests.test_snippets.main_runs import main_run_fixture, on_cpu, printed_lines, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "more" / "fabric.md"
@@ -43,10 +42,6 @@ FABRIC_LOOP = section(ROOT / "snippets" / "more" / "fabric" / "fabric.py", "loop
 STEP3_LOOP = section(ROOT / "snippets" / "steps" / "training" / "pytorch.py", "loop")
 
 
-def on_cpu() -> bool:
-    return step3.pick_device().type == "cpu"
-
-
 def small_loaders():
     """The guide's loaders cut to 8 training and 2 validation batches, shuffled as step 1 shuffles."""
     train_loader, val_loader = build_dataloaders()
@@ -59,9 +54,7 @@ def small_loaders():
     )
 
 
-@pytest.fixture(scope="module")
-def compare_run(tmp_path_factory):
-    return run_main("snippets.more.fabric.compare", tmp_path_factory)
+compare_run = main_run_fixture("snippets.more.fabric.compare")
 
 
 # --- the loop's source ---------------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from snippets.steps.data.lightning import SEED, MNISTDataModule
 from snippets.steps.data.pytorch import build_dataloaders
 from snippets.steps.model.lightning import LitMNIST
 from snippets.steps.model.pytorch import SimpleNN
-from snippets.steps.training.pytorch import LEARNING_RATE, pick_device
+from snippets.steps.training.pytorch import LEARNING_RATE
 from snippets.summary.compare import max_weight_difference
-from tests.test_snippets.main_runs import printed_lines, run_main
+from tests.test_snippets.main_runs import main_run_fixture, on_cpu, printed_lines, short_trainer
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
 
@@ -35,10 +35,6 @@ TRAIN_BATCHES = 121  # 3,850 training images in batches of 32
 STEPS_PER_EPOCH = math.ceil(TRAIN_BATCHES / ACCUMULATE)  # 30 full groups and one group of a single batch
 TORCH_EPOCH = re.compile(r"^Epoch (\d): steps=(\d+), train_loss=\d\.\d{4}, val_loss=(\d\.\d{4}), val_acc=(\d\.\d{4})$")
 LIT_EPOCH = re.compile(r"^Epoch (\d): steps=(\d+), val_loss=(\d\.\d{4}), val_acc=(\d\.\d{4})$")
-
-
-def on_cpu() -> bool:
-    return pick_device().type == "cpu"
 
 
 class FirstBatches:
@@ -57,28 +53,10 @@ class FirstBatches:
             yield batch
 
 
-def short_trainer(batches, accumulate=1, epochs=2, callbacks=(), **options):
-    return pl.Trainer(
-        max_epochs=epochs,
-        accumulate_grad_batches=accumulate,
-        accelerator="cpu",
-        devices=1,
-        callbacks=list(callbacks),
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        limit_train_batches=batches,
-        limit_val_batches=1,
-        num_sanity_val_steps=0,
-        **options,
-    )
-
-
 def short_lightning(module_class, batches, accumulate=1, epochs=2):
     pl.seed_everything(SEED, verbose=False)
     model = module_class()
-    trainer = short_trainer(batches, accumulate, epochs)
+    trainer = short_trainer(batches, epochs, accumulate_grad_batches=accumulate)
     trainer.fit(model, datamodule=MNISTDataModule())
     return model, trainer
 
@@ -93,29 +71,11 @@ def short_pytorch(batches, accumulate=ACCUMULATE, epochs=2):
     return model, history
 
 
-@pytest.fixture(scope="module")
-def scale_run(tmp_path_factory):
-    return run_main("snippets.more.optimization.scale", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def torch_run(tmp_path_factory):
-    return run_main("snippets.more.optimization.pytorch", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def lit_run(tmp_path_factory):
-    return run_main("snippets.more.optimization.lightning", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def manual_run(tmp_path_factory):
-    return run_main("snippets.more.optimization.manual", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def compare_run(tmp_path_factory):
-    return run_main("snippets.more.optimization.compare", tmp_path_factory)
+scale_run = main_run_fixture("snippets.more.optimization.scale")
+torch_run = main_run_fixture("snippets.more.optimization.pytorch")
+lit_run = main_run_fixture("snippets.more.optimization.lightning")
+manual_run = main_run_fixture("snippets.more.optimization.manual")
+compare_run = main_run_fixture("snippets.more.optimization.compare")
 
 
 # --- why the loss is divided by N ----------------------------------------------------------------------------
@@ -264,7 +224,7 @@ def test_manual_optimization_trains_to_the_automatic_weights():
 def test_manual_optimization_refuses_accumulate_grad_batches_and_gradient_clipping():
     with pytest.raises(MisconfigurationException, match="Automatic gradient accumulation is not supported"):
         short_lightning(LitMNISTManual, batches=5, accumulate=4)
-    trainer = short_trainer(batches=5, gradient_clip_val=1.0)
+    trainer = short_trainer(5, epochs=2, gradient_clip_val=1.0)
     with pytest.raises(MisconfigurationException, match="Automatic gradient clipping is not supported"):
         trainer.fit(LitMNISTManual(), datamodule=MNISTDataModule())
 

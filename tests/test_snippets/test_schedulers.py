@@ -26,8 +26,7 @@ from snippets.more.schedulers.pytorch import lr_per_epoch
 from snippets.steps.data.lightning import SEED, MNISTDataModule
 from snippets.steps.model import lightning as model_file
 from snippets.steps.training import pytorch as training_file
-from snippets.steps.training.pytorch import pick_device
-from tests.test_snippets.main_runs import printed_lines, run_main
+from tests.test_snippets.main_runs import main_run_fixture, on_cpu, printed_lines, short_trainer
 
 pytestmark = pytest.mark.filterwarnings(r"ignore:`isinstance\(treespec, LeafSpec\)` is deprecated:FutureWarning")
 
@@ -45,23 +44,9 @@ def step_lr(epoch: int) -> float:
 EXPECTED_LRS = [step_lr(epoch) for epoch in range(EPOCHS)]
 
 
-@pytest.fixture(scope="module")
-def torch_run(tmp_path_factory):
-    return run_main("snippets.more.schedulers.pytorch", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def lit_run(tmp_path_factory):
-    return run_main("snippets.more.schedulers.lightning", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def compare_run(tmp_path_factory):
-    return run_main("snippets.more.schedulers.compare", tmp_path_factory)
-
-
-def on_cpu() -> bool:
-    return pick_device().type == "cpu"
+torch_run = main_run_fixture("snippets.more.schedulers.pytorch")
+lit_run = main_run_fixture("snippets.more.schedulers.lightning")
+compare_run = main_run_fixture("snippets.more.schedulers.compare")
 
 
 # --- the schedule itself -------------------------------------------------------------------------------------
@@ -195,19 +180,7 @@ class StepWatcher(pl.Callback):
 def short_fit(model, *callbacks, epochs=EPOCHS):
     """Two training batches and one validation batch per epoch, no sanity check."""
     pl.seed_everything(SEED, verbose=False)
-    trainer = pl.Trainer(
-        max_epochs=epochs,
-        accelerator="cpu",
-        devices=1,
-        callbacks=list(callbacks),
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        limit_train_batches=2,
-        limit_val_batches=1,
-        num_sanity_val_steps=0,
-    )
+    trainer = short_trainer(2, epochs, callbacks)
     trainer.fit(model, datamodule=MNISTDataModule())
     return trainer
 
