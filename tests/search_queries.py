@@ -48,6 +48,8 @@ QUERIES = [
     Query("기울기 누적", "more/optimization/", NOUN),
     Query("수동 최적화", "more/optimization/", NOUN),
     Query("Fabric", "more/fabric/", IDENTIFIER),
+    Query("로거", "more/logging/", NOUN),
+    Query("로거를", "more/logging/", NOUN_PARTICLE),
     Query("훅", "more/hooks/", NOUN),
     Query("훅이", "more/hooks/", NOUN_PARTICLE),
     Query("훅을", "more/hooks/", NOUN_PARTICLE),
