@@ -15,7 +15,7 @@ LOG_EVERY = 5  # 5 스텝마다 그 스텝의 손실을 적어요
 COLUMNS = ["epoch", "step", "train_loss_epoch", "train_loss_step", "val_acc", "val_loss"]
 
 
-def fit_and_log(model, train_loader, val_loader, path):
+def fit_and_log_by_hand(model, train_loader, val_loader, path):
     """3단계의 훈련에 기록을 더했어요. 기록은 딕셔너리의 리스트에 모았다가 CSV 파일로 써요."""
     device = pick_device()
     model.to(device)
@@ -63,6 +63,6 @@ if __name__ == "__main__":
     model = SimpleNN()
     with tempfile.TemporaryDirectory() as folder:  # 블록이 끝나면 폴더째 지워져요
         path = Path(folder) / "metrics.csv"
-        records = fit_and_log(model, train_loader, val_loader, path)
+        records = fit_and_log_by_hand(model, train_loader, val_loader, path)
         print(path.read_text())
     # --8<-- [end:run]

@@ -50,7 +50,7 @@ if __name__ == "__main__":
     import torch
 
     from snippets.more.logging.lightning import LitMNISTStepAndEpoch, fit_and_log
-    from snippets.more.logging.pytorch import fit_and_log as fit_and_log_by_hand
+    from snippets.more.logging.pytorch import fit_and_log_by_hand
     from snippets.steps.data.pytorch import SEED, build_dataloaders
     from snippets.steps.model.pytorch import SimpleNN
 
