@@ -212,7 +212,7 @@ def test_lightning_notebook_ends_each_epoch_with_the_run_pages_metrics(executed,
 # A page notebook prints what its page shows, but for what differs between the site's build and a kernel:
 # timings, progress bars, where files live, and how long lines wrap. A warning's first line (the kernel
 # prints its category) is left out; the rest of its text still has to be there.
-PROGRESS_BAR = re.compile(r"\d+%\||^[\s─━═]+$")  # and a table's rules, as wide as the terminal
+PROGRESS_BAR = re.compile(r"\d+%\||it/s\]|^[\s─━═]+$")  # and a table's rules, as wide as the terminal
 FILE_PATH = re.compile(r"\S*\.py\b|/tmp/\S*")
 WARNING_LINE = re.compile(r"\.py:\d+: ")
 
@@ -223,10 +223,13 @@ def comparable_lines(text: str) -> list[str]:
 
 
 def streamed(cells: list[nbformat.NotebookNode], names: tuple[str, ...]) -> str:
-    """What the cells wrote to these streams, each output on its own lines: a progress bar ends in \\r, not in a
-    newline, and the next output would otherwise draw over it."""
-    texts = (output.text for cell in cells for output in cell.outputs if output.get("name") in names)
-    return "\n".join(render_terminal(text, columns=1000) for text in texts)
+    """What the cells wrote to these streams, as a terminal shows each stream of each cell (a progress bar redraws
+    itself with \\r across outputs), the streams and cells on lines of their own."""
+    return "\n".join(
+        render_terminal("".join(output.text for output in cell.outputs if output.get("name") == name), columns=1000)
+        for cell in cells
+        for name in names
+    )
 
 
 def run_in_its_folder(notebook: nbformat.NotebookNode, folder: Path) -> None:

@@ -41,6 +41,8 @@ class MainRun:
 def run_main(module: str, tmp_path_factory) -> MainRun:
     checkout = tmp_path_factory.mktemp("checkout")
     (checkout / "data").symlink_to(REPO_ROOT / "data", target_is_directory=True)
+    (checkout / "snippets").mkdir()  # the fonts, where use_korean_font() looks from the working folder up
+    (checkout / "snippets" / "fonts").symlink_to(REPO_ROOT / "snippets" / "fonts", target_is_directory=True)
     workdir = checkout / "cwd"
     workdir.mkdir()
     printed = io.StringIO()

@@ -1,5 +1,7 @@
 """A learning-rate scheduler with Lightning: configure_optimizers returns it, and the Trainer steps it."""
 
+# Both sections below, with their imports: what the optimization page's notebook brings in for make_trainer.
+# --8<-- [start:definitions]
 # --8<-- [start:module]
 import pytorch_lightning as pl
 import torch
@@ -61,6 +63,7 @@ def make_trainer(callbacks=(), epochs=EPOCHS, **options):
 
 
 # --8<-- [end:callback]
+# --8<-- [end:definitions]
 
 
 if __name__ == "__main__":
