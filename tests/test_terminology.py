@@ -74,6 +74,12 @@ TERMS = [
     Term("노멀라이(즈|제이션)", "정규화"),
     Term("후크", "훅"),
     Term("스텝을 (한 번 |덜 |두 번 )?밟", '스텝을 하다 ("밟다"는 영어 take a step을 옮긴 말)'),
+    Term("작업자 ?프로세스", "워커 프로세스"),
+    Term("학습할 파라미터", "훈련할 파라미터"),
+    # Calques of English idioms that a review found (the price of convenience, raw scores, walk back through).
+    Term("편리함의 값", "rephrase: 편리함의 대가 / 편리한 만큼 드는 비용"),
+    Term("날것의", "rephrase: 가공하지 않은 (logits: 소프트맥스 전의 점수)"),
+    Term("거꾸로 거슬러", "rephrase: 거슬러 올라가며 / 뒤에서부터"),
 ]
 
 PARTICLES = sorted(
@@ -283,4 +289,17 @@ def test_a_glossary_rows_other_spellings_are_allowed_there_only(project):
     )
     assert [problem for problem in replaced_terms(project) if "glossary" in problem] == [
         "docs/glossary.md:3: '에포크' -> write 에폭"
+    ]
+
+
+def test_the_forms_issue_17_found_are_reported():
+    text = "작업자 프로세스가 학습할 파라미터를 봐요. 편리함의 값과 날것의 점수를 거꾸로 거슬러 가요. 스텝을 밟아요."
+    found = [problem.split(" -> ")[0] for problem in term_problems(text, "x.md")]
+    assert found == [
+        "x.md:1: '작업자 프로세스'",
+        "x.md:1: '학습할 파라미터'",
+        "x.md:1: '편리함의 값'",
+        "x.md:1: '날것의'",
+        "x.md:1: '거꾸로 거슬러'",
+        "x.md:1: '스텝을 밟'",
     ]
