@@ -27,7 +27,7 @@ from snippets.beyond.overhead import measure as overhead_measure
 from snippets.beyond.overhead.clocks import StepLoader
 from snippets.beyond.overhead.imports import IMPORT_REPEATS, print_imports, time_imports
 from snippets.beyond.overhead.measure import THREADS, Samples, measure, time_lightning, time_pytorch
-from snippets.beyond.overhead.models import MODELS, WIDTH, LitWideMNIST, WideNN, parameter_count
+from snippets.beyond.overhead.models import MODELS, WIDTH, LitWideMNIST, WideNN, parameter_count, wide_layers
 from snippets.beyond.overhead.plot import plot_overhead
 from snippets.beyond.overhead.report import (
     cpu_model,
@@ -113,6 +113,18 @@ def test_wide_model_changes_only_the_width():
     assert LitWideMNIST.training_step is LitMNIST.training_step
     assert list(MODELS) == ["이 가이드의 MLP", "넓은 MLP"]
     assert MODELS["넓은 MLP"] == (WideNN, LitWideMNIST)
+
+
+def test_the_wide_model_draws_its_discarded_small_layers_first():
+    # The page's note: the parent's small layers take random numbers before the wide ones are made.
+    torch.manual_seed(SEED)
+    wide = WideNN()
+    torch.manual_seed(SEED)
+    built_directly = wide_layers()
+    assert not torch.equal(wide.layers[0].weight, built_directly[0].weight)
+    torch.manual_seed(SEED)
+    SimpleNN()
+    assert torch.equal(wide.layers[0].weight, wide_layers()[0].weight)
 
 
 # ---------------------------------------------------------------- the clocks
