@@ -127,6 +127,9 @@ class BlockFormatter:
         block = placed.block
         extra = kwargs.setdefault("extra", {})
         extra.setdefault("title", str(block.piece.path))
+        # notebook="no" is for tools/engine/notebooks.py alone: left on the shown fence, Pygments' fence would
+        # refuse the unknown option and the page would print the code as plain paragraphs.
+        extra.pop("notebook", None)
         if "hl_defs" in extra:
             extra["hl_lines"] = " ".join(map(str, definition_lines(block.piece.lines, extra.pop("hl_defs").split())))
         if self.runner is None:
