@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 PYTHON_LANGUAGES = {"python", "py", "python3", "py3"}
+# A fence option read by the notebook generator alone (notebook="no": the block runs on the site, no cell).
+NOTEBOOK_OPTION = "notebook"
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<marks>`{3,}|~{3,})(?P<info>.*)$")
 EXECUTED = re.compile(r'\bexec="(?:on|yes|true|1)"', re.IGNORECASE)
 ATTRIBUTE = re.compile(r'(?P<name>[A-Za-z_][-\w]*)="(?P<value>[^"]*)"')

@@ -18,6 +18,7 @@ from typing import Any
 from markdown_exec import ExecutionError, base_format, code_block
 from markupsafe import Markup, escape
 
+from tools.engine.fences import NOTEBOOK_OPTION
 from tools.engine.plan import ExecutedBlock, Session
 from tools.engine.rendering import figure_path, figures_html, output_html
 from tools.engine.runner import BlockOutcome, SessionOutcome, SessionRunner
@@ -127,9 +128,8 @@ class BlockFormatter:
         block = placed.block
         extra = kwargs.setdefault("extra", {})
         extra.setdefault("title", str(block.piece.path))
-        # notebook="no" is for tools/engine/notebooks.py alone: left on the shown fence, Pygments' fence would
-        # refuse the unknown option and the page would print the code as plain paragraphs.
-        extra.pop("notebook", None)
+        # Left on the shown fence, an option Pygments' fence does not know makes it print the code as paragraphs.
+        extra.pop(NOTEBOOK_OPTION, None)
         if "hl_defs" in extra:
             extra["hl_lines"] = " ".join(map(str, definition_lines(block.piece.lines, extra.pop("hl_defs").split())))
         if self.runner is None:

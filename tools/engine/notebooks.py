@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.engine.fences import FENCE, INCLUDE, PYTHON_LANGUAGES, closing_index, language_of
+from tools.engine.fences import FENCE, INCLUDE, NOTEBOOK_OPTION, PYTHON_LANGUAGES, closing_index, language_of
 from tools.engine.inlining import Code, NotebookError, standalone
 from tools.engine.notebook_markdown import (
     ADMONITION,
@@ -55,7 +55,7 @@ PAGE_INTRO = (
     "첫 코드 셀은 이 노트북에 필요한 패키지 가운데 아직 없는 것만 설치해요. 위에서부터 차례로 실행해 보세요."
 )
 # A Python fence with this option runs on the site but is no cell: its code needs the repository's files.
-SITE_ONLY = 'notebook="no"'
+SITE_ONLY = f'{NOTEBOOK_OPTION}="no"'
 SITE_ONLY_NOTE = (
     "사이트에서는 이 자리에서 {paths}의 코드가 실행돼요. 저장소의 파일이 있어야 돌아가는 코드라 노트북에는 "
     "넣지 않았어요. 코드와 출력은 가이드의 페이지에서 볼 수 있어요."
